@@ -1,0 +1,47 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using ServiceDefaults.Health;
+
+namespace ServiceDefaults.Telemetry;
+
+public static class TelemetryExtensions
+{
+    /// <summary>
+    /// Traces and metrics for ASP.NET Core, outgoing HTTP and the runtime, plus the meter and activity source named
+    /// after the application. Exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (as the Aspire
+    /// dashboard or a collector in Kubernetes does); otherwise collected in process only.
+    /// </summary>
+    public static IHostApplicationBuilder AddDefaultTelemetry(this IHostApplicationBuilder builder)
+    {
+        var applicationName = builder.Environment.ApplicationName;
+        builder.Logging.Configure(options => options.ActivityTrackingOptions =
+            ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(applicationName))
+            .WithTracing(tracing => tracing
+                .AddSource(applicationName)
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !HealthExtensions.IsHealthRequest(context))
+                .AddHttpClientInstrumentation());
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            builder.Logging.AddOpenTelemetry(logging =>
+            {
+                logging.IncludeFormattedMessage = true;
+                logging.IncludeScopes = true;
+            });
+            telemetry.UseOtlpExporter();
+        }
+
+        return builder;
+    }
+}

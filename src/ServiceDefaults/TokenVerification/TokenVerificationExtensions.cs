@@ -1,0 +1,77 @@
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using ServiceDefaults.Authorization;
+using ServiceDefaults.Health;
+
+namespace ServiceDefaults.TokenVerification;
+
+public static class TokenVerificationExtensions
+{
+    /// <summary>The access-token type (RFC 9068) every resource server insists on.</summary>
+    public const string AccessTokenType = "at+jwt";
+
+    /// <summary>
+    /// Verifies bearer access tokens by itself: RS256 signature from a key in the token service's JWKS (found
+    /// through discovery), exact issuer, one of this process's audiences, lifetime, <c>typ: at+jwt</c>.
+    /// Missing or bad tokens get 401 with an RFC 6750 challenge; tokens lacking a permission get 403 with
+    /// <c>error="insufficient_scope"</c>.
+    /// </summary>
+    public static IHostApplicationBuilder AddAccessTokenVerification(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddSingleton<IValidateOptions<TokenVerificationOptions>, TokenVerificationOptionsValidator>();
+        services.AddOptions<TokenVerificationOptions>().BindConfiguration(TokenVerificationOptions.SectionName).ValidateOnStart();
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<TokenVerificationOptions>>((jwt, verification) => ConfigureJwtBearer(jwt, verification.Value));
+
+        services.AddHostedService<KeySetWarmUp>();
+        services.AddHealthChecks().AddCheck<SigningKeysHealthCheck>("signing-keys", tags: [HealthExtensions.ReadyTag]);
+        return builder;
+    }
+
+    private static void ConfigureJwtBearer(JwtBearerOptions jwt, TokenVerificationOptions verification)
+    {
+        var authority = verification.Authority!.AbsoluteUri.TrimEnd('/');
+        jwt.MetadataAddress = $"{authority}/.well-known/openid-configuration";
+        jwt.RequireHttpsMetadata = !verification.AllowInsecureHttpMetadata;
+        jwt.MapInboundClaims = false;
+        jwt.AutomaticRefreshInterval = verification.KeyRefreshInterval;
+        jwt.RefreshInterval = verification.MinimumKeyRefreshInterval;
+        jwt.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidIssuer = verification.Issuer,
+            ValidAudiences = [.. verification.Audiences],
+            ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
+            ValidTypes = [AccessTokenType],
+            ClockSkew = verification.ClockSkew,
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            RequireAudience = true,
+            ValidateIssuerSigningKey = true,
+            TryAllIssuerSigningKeys = false,
+            NameClaimType = AccessTokenClaims.Subject,
+            RoleClaimType = AccessTokenClaims.Roles,
+        };
+        jwt.Events = new JwtBearerEvents
+        {
+            OnForbidden = context =>
+            {
+                context.Response.Headers.WWWAuthenticate = "Bearer error=\"insufficient_scope\"";
+                return Task.CompletedTask;
+            },
+        };
+    }
+
+    /// <summary>The configuration manager JwtBearer built for the default scheme (after post-configuration).</summary>
+    internal static IConfigurationManager<OpenIdConnectConfiguration>? KeySet(
+        this IOptionsMonitor<JwtBearerOptions> options) =>
+        options.Get(JwtBearerDefaults.AuthenticationScheme).ConfigurationManager;
+}

@@ -1,0 +1,42 @@
+namespace ServiceDefaults.TokenVerification;
+
+/// <summary>
+/// How a resource server (gateway or service) verifies access tokens. Bound from the <c>TokenVerification</c>
+/// configuration section and validated at start.
+/// </summary>
+public sealed class TokenVerificationOptions
+{
+    public const string SectionName = "TokenVerification";
+
+    /// <summary>
+    /// Base address of the token service as this process reaches it (in Kubernetes: the in-cluster service URL).
+    /// Discovery is read from <c>{Authority}/.well-known/openid-configuration</c>, keys from its <c>jwks_uri</c>.
+    /// Required. Must be HTTPS unless <see cref="AllowInsecureHttpMetadata"/> is set.
+    /// </summary>
+    public Uri? Authority { get; set; }
+
+    /// <summary>The exact <c>iss</c> value tokens must carry. Required; no default, so no token is accepted by accident.</summary>
+    public string Issuer { get; set; } = "";
+
+    /// <summary>The audiences (<c>aud</c>) this process accepts; a token must name at least one. Required.</summary>
+    public IList<string> Audiences { get; } = [];
+
+    /// <summary>Tolerated clock difference for <c>exp</c> and <c>nbf</c>. Default 30 seconds; at most 60 seconds.</summary>
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How often the key set is re-read from the token service in the background. Default 10 minutes. The token
+    /// service publishes a new key longer than this before it signs with it. An unknown <c>kid</c> triggers an
+    /// earlier refresh, at most once per <see cref="MinimumKeyRefreshInterval"/>.
+    /// </summary>
+    public TimeSpan KeyRefreshInterval { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Least time between two key-set fetches caused by unknown <c>kid</c>s. Default 1 minute.</summary>
+    public TimeSpan MinimumKeyRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Allows discovery and JWKS over plain HTTP. Default <c>false</c>. Only for loopback development and tests:
+    /// a warning is logged at start whenever it is on.
+    /// </summary>
+    public bool AllowInsecureHttpMetadata { get; set; }
+}

@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Options;
+
+namespace ServiceDefaults.TokenVerification;
+
+internal sealed class TokenVerificationOptionsValidator : IValidateOptions<TokenVerificationOptions>
+{
+    private static readonly TimeSpan MaximumClockSkew = TimeSpan.FromSeconds(60);
+
+    public ValidateOptionsResult Validate(string? name, TokenVerificationOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Authority is not { IsAbsoluteUri: true } authority)
+        {
+            failures.Add("TokenVerification:Authority must be an absolute URL of the token service.");
+        }
+        else if (authority.Scheme != Uri.UriSchemeHttps && !options.AllowInsecureHttpMetadata)
+        {
+            failures.Add($"TokenVerification:Authority must use https ({authority}); set TokenVerification:AllowInsecureHttpMetadata=true only for local development.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Issuer))
+        {
+            failures.Add("TokenVerification:Issuer is required.");
+        }
+
+        if (options.Audiences.Count == 0 || options.Audiences.Any(string.IsNullOrWhiteSpace))
+        {
+            failures.Add("TokenVerification:Audiences must list at least one non-empty audience.");
+        }
+
+        if (options.ClockSkew < TimeSpan.Zero || options.ClockSkew > MaximumClockSkew)
+        {
+            failures.Add($"TokenVerification:ClockSkew must be between 0 and {MaximumClockSkew.TotalSeconds} seconds.");
+        }
+
+        if (options.MinimumKeyRefreshInterval <= TimeSpan.Zero || options.KeyRefreshInterval < options.MinimumKeyRefreshInterval)
+        {
+            failures.Add("TokenVerification:KeyRefreshInterval must be at least MinimumKeyRefreshInterval, which must be positive.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

@@ -1,0 +1,21 @@
+namespace TokenService.Accounts;
+
+public sealed class User
+{
+    public Guid Id { get; set; }
+
+    /// <summary>The user name as entered at sign-up (NFKC-normalised).</summary>
+    public required string UserName { get; set; }
+
+    /// <summary>Upper-cased invariant form of <see cref="UserName"/>; unique. Look-ups use it.</summary>
+    public required string NormalizedUserName { get; set; }
+
+    /// <summary>Argon2id hash in PHC string form; never the password.</summary>
+    public required string PasswordHash { get; set; }
+
+    public bool IsDisabled { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public ICollection<Role> Roles { get; } = [];
+}

@@ -1,0 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace TokenService.Data;
+
+public sealed class PostgresTokenDbContext(DbContextOptions<PostgresTokenDbContext> options) : TokenDbContext(options);

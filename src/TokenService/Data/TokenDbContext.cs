@@ -1,0 +1,74 @@
+using Microsoft.EntityFrameworkCore;
+using TokenService.Accounts;
+using TokenService.Clients;
+using TokenService.Keys;
+
+namespace TokenService.Data;
+
+/// <summary>
+/// The token service's store. Provider-specific subclasses (<see cref="PostgresTokenDbContext"/>,
+/// <see cref="SqliteTokenDbContext"/>) exist only so each provider keeps its own migrations.
+/// </summary>
+public abstract class TokenDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<User> Users => Set<User>();
+
+    public DbSet<Role> Roles => Set<Role>();
+
+    public DbSet<Permission> Permissions => Set<Permission>();
+
+    public DbSet<Client> Clients => Set<Client>();
+
+    public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+
+        modelBuilder.Entity<User>(user =>
+        {
+            user.ToTable("users");
+            user.HasKey(u => u.Id);
+            user.Property(u => u.UserName).HasMaxLength(256);
+            user.Property(u => u.NormalizedUserName).HasMaxLength(256);
+            user.HasIndex(u => u.NormalizedUserName).IsUnique();
+            user.Property(u => u.PasswordHash).HasMaxLength(512);
+            user.HasMany(u => u.Roles).WithMany(r => r.Users).UsingEntity("user_roles");
+        });
+
+        modelBuilder.Entity<Role>(role =>
+        {
+            role.ToTable("roles");
+            role.HasKey(r => r.Id);
+            role.Property(r => r.Name).HasMaxLength(128);
+            role.HasIndex(r => r.Name).IsUnique();
+            role.HasMany(r => r.Permissions).WithMany(p => p.Roles).UsingEntity("role_permissions");
+        });
+
+        modelBuilder.Entity<Permission>(permission =>
+        {
+            permission.ToTable("permissions");
+            permission.HasKey(p => p.Id);
+            permission.Property(p => p.Name).HasMaxLength(128);
+            permission.HasIndex(p => p.Name).IsUnique();
+        });
+
+        modelBuilder.Entity<Client>(client =>
+        {
+            client.ToTable("clients");
+            client.HasKey(c => c.ClientId);
+            client.Property(c => c.ClientId).HasMaxLength(128);
+            client.Property(c => c.DisplayName).HasMaxLength(256);
+            client.Ignore(c => c.IsConfidential);
+        });
+
+        modelBuilder.Entity<SigningKey>(key =>
+        {
+            key.ToTable("signing_keys");
+            key.HasKey(k => k.KeyId);
+            key.Property(k => k.KeyId).HasMaxLength(64);
+            key.Property(k => k.Algorithm).HasMaxLength(16);
+            key.HasIndex(k => k.ActivatesAt);
+        });
+    }
+}
