@@ -34,7 +34,7 @@ internal sealed partial class KeySetWarmUp(
         }
         catch (InvalidOperationException exception)
         {
-            LogKeySetUnavailable(logger, verification.Authority, exception);
+            LogKeySetUnavailable(logger, verification.Authority, exception.Message);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -49,6 +49,6 @@ internal sealed partial class KeySetWarmUp(
     [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Read {KeyCount} signing keys from {Authority}.")]
     private static partial void LogKeySetRead(ILogger logger, int keyCount, Uri? authority);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Could not read the key set from {Authority} at start; will retry on demand.")]
-    private static partial void LogKeySetUnavailable(ILogger logger, Uri? authority, Exception exception);
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Could not read the key set from {Authority} at start ({Reason}); readiness stays false until it can.")]
+    private static partial void LogKeySetUnavailable(ILogger logger, Uri? authority, string reason);
 }

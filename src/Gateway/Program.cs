@@ -1,0 +1,20 @@
+using Gateway.Policies;
+using Gateway.Proxy;
+using ServiceDefaults;
+using ServiceDefaults.TokenVerification;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();              // telemetry, health, problem details
+builder.AddAccessTokenVerification();      // every bearer token checked against the token service's JWKS
+builder.AddRoutePolicies();                // default deny; per-route scope/permission/role policies from configuration
+builder.AddProxy();                        // YARP routes and clusters from configuration, identity-header stripping
+
+var app = builder.Build();
+
+app.UseServiceDefaults();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapReverseProxy();
+app.Run();
+
