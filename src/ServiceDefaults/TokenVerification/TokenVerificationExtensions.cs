@@ -1,3 +1,4 @@
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -43,6 +44,8 @@ public static class TokenVerificationExtensions
         jwt.MetadataAddress = $"{authority}/.well-known/openid-configuration";
         jwt.RequireHttpsMetadata = !verification.AllowInsecureHttpMetadata;
         jwt.MapInboundClaims = false;
+        // Challenges say only error="invalid_token": why a token failed is logged, not told to the caller.
+        jwt.IncludeErrorDetails = false;
         jwt.AutomaticRefreshInterval = verification.KeyRefreshInterval;
         jwt.RefreshInterval = verification.MinimumKeyRefreshInterval;
         jwt.TokenValidationParameters = new TokenValidationParameters
@@ -62,12 +65,41 @@ public static class TokenVerificationExtensions
         };
         jwt.Events = new JwtBearerEvents
         {
+            OnChallenge = context =>
+            {
+                // RFC 6750 §3.1: a presented token that failed gets error="invalid_token" (no description, see above);
+                // a request without a token gets a bare "Bearer" challenge.
+                if (context.AuthenticateFailure is not null)
+                {
+                    context.Error = "invalid_token";
+                }
+
+                return Task.CompletedTask;
+            },
+            OnTokenValidated = RejectKeyReferencingHeaders,
             OnForbidden = context =>
             {
                 context.Response.Headers.WWWAuthenticate = "Bearer error=\"insufficient_scope\"";
                 return Task.CompletedTask;
             },
         };
+    }
+
+    /// <summary>
+    /// Header parameters that point at keys or demand extensions (RFC 7515 §4.1): the token service never sets
+    /// them, so a token carrying one was not made by it, even if its signature checks out against a JWKS key.
+    /// </summary>
+    private static readonly string[] ForbiddenHeaderParameters = ["jku", "jwk", "x5u", "x5c", "crit"];
+
+    private static Task RejectKeyReferencingHeaders(TokenValidatedContext context)
+    {
+        if (context.SecurityToken is JsonWebToken token
+            && ForbiddenHeaderParameters.Any(name => token.TryGetHeaderValue<object>(name, out _)))
+        {
+            context.Fail("The token carries a key-referencing or critical header parameter.");
+        }
+
+        return Task.CompletedTask;
     }
 
     /// <summary>The configuration manager JwtBearer built for the default scheme (after post-configuration).</summary>

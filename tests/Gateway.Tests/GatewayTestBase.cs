@@ -1,0 +1,61 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using NUnit.Framework;
+using TestSupport;
+
+namespace Gateway.Tests;
+
+/// <summary>One gateway, fake authority and echo backend per fixture.</summary>
+public abstract class GatewayTestBase
+{
+    protected TestSigningKey Key { get; private set; } = null!;
+
+    protected FakeAuthority Authority { get; private set; } = null!;
+
+    protected HttpClient Client { get; private set; } = null!;
+
+    private LoopbackApp _backend = null!;
+    private GatewayHost _gateway = null!;
+
+    /// <summary>A token that passes the <c>orders-read</c> route policy.</summary>
+    protected static TokenSpec OrdersReader => new() { Scopes = ["orders"], Permissions = ["orders:read"] };
+
+    [OneTimeSetUp]
+    public async Task StartGateway()
+    {
+        Key = new TestSigningKey();
+        Authority = await FakeAuthority.StartAsync(Key);
+        _backend = await EchoBackend.StartAsync();
+        _gateway = new GatewayHost(Authority, _backend.BaseAddress);
+        Client = _gateway.CreateClient();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopGateway()
+    {
+        Client.Dispose();
+        await _gateway.DisposeAsync();
+        await _backend.DisposeAsync();
+        await Authority.DisposeAsync();
+        Key.Dispose();
+    }
+
+    protected async Task<HttpResponseMessage> GetAsync(string path, string? token, params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return await Client.SendAsync(request);
+    }
+
+    protected static async Task<EchoedRequest> EchoOf(HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<EchoedRequest>())!;
+}
