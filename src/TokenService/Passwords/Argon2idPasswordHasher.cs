@@ -35,7 +35,7 @@ public sealed class Argon2idPasswordHasher
 
     public string Hash(string password)
     {
-        ArgumentNullException.ThrowIfNull(password);
+        ArgumentException.ThrowIfNullOrEmpty(password);
         var salt = RandomNumberGenerator.GetBytes(SaltLength);
         var hash = Compute(password, salt, _options.MemoryKiB, _options.Iterations, _options.Parallelism, HashLength);
         return string.Create(CultureInfo.InvariantCulture,
@@ -46,7 +46,7 @@ public sealed class Argon2idPasswordHasher
     {
         ArgumentNullException.ThrowIfNull(encodedHash);
         ArgumentNullException.ThrowIfNull(password);
-        if (!TryParse(encodedHash, out var parameters))
+        if (password.Length == 0 || !TryParse(encodedHash, out var parameters))
         {
             return PasswordVerificationResult.Failed;
         }

@@ -1,0 +1,49 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+
+namespace TokenService.Tests;
+
+/// <summary>Sends token requests as OAuth clients do and reads the answers.</summary>
+public static class TokenEndpointClient
+{
+    public static async Task<HttpResponseMessage> RequestAsync(
+        this HttpClient client, IEnumerable<KeyValuePair<string, string>> form, (string Id, string Secret)? basic = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/connect/token") { Content = new FormUrlEncodedContent(form) };
+        if (basic is { } credentials)
+        {
+            var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(credentials.Id)}:{Uri.EscapeDataString(credentials.Secret)}"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", encoded);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    public static Task<HttpResponseMessage> PasswordGrantAsync(this HttpClient client, string userName, string password, params (string, string)[] extra) =>
+        client.RequestAsync([
+            new("grant_type", "password"), new("client_id", "mobile-app"), new("username", userName), new("password", password),
+            .. extra.Select(pair => new KeyValuePair<string, string>(pair.Item1, pair.Item2)),
+        ]);
+
+    public static Task<HttpResponseMessage> ClientCredentialsAsync(this HttpClient client, string clientId, string secret, params (string, string)[] extra) =>
+        client.RequestAsync([
+            new("grant_type", "client_credentials"),
+            .. extra.Select(pair => new KeyValuePair<string, string>(pair.Item1, pair.Item2)),
+        ], (clientId, secret));
+
+    public static async Task<JsonElement> JsonAsync(this HttpResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+    }
+
+    public static async Task<string> AccessTokenAsync(this Task<HttpResponseMessage> pending)
+    {
+        ArgumentNullException.ThrowIfNull(pending);
+        using var response = await pending;
+        response.EnsureSuccessStatusCode();
+        return (await response.JsonAsync()).GetProperty("access_token").GetString()!;
+    }
+}
