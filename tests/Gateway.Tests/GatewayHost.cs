@@ -1,21 +1,24 @@
 using Gateway.Policies;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using TestSupport;
 
 namespace Gateway.Tests;
 
 /// <summary>The real gateway, trusting a <see cref="FakeAuthority"/>'s keys and proxying every cluster to an echo backend.</summary>
-internal sealed class GatewayHost(FakeAuthority authority, Uri backend) : WebApplicationFactory<RoutePolicy>
+internal static class GatewayHost
 {
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    public static ConfiguredHost<RoutePolicy> Create(FakeAuthority authority, Uri backend)
     {
-        builder.UseSetting("TokenVerification:Authority", authority.BaseAddress.ToString());
-        builder.UseSetting("TokenVerification:Issuer", FakeAuthority.Issuer);
-        builder.UseSetting("TokenVerification:AllowInsecureHttpMetadata", "true");
+        var settings = new Dictionary<string, string>
+        {
+            ["TokenVerification:Authority"] = authority.BaseAddress.ToString(),
+            ["TokenVerification:Issuer"] = FakeAuthority.Issuer,
+            ["TokenVerification:AllowInsecureHttpMetadata"] = "true",
+        };
         foreach (var cluster in new[] { "token-service", "orders", "inventory" })
         {
-            builder.UseSetting($"ReverseProxy:Clusters:{cluster}:Destinations:primary:Address", backend.ToString());
+            settings[$"ReverseProxy:Clusters:{cluster}:Destinations:primary:Address"] = backend.ToString();
         }
+
+        return new ConfiguredHost<RoutePolicy>(settings);
     }
 }

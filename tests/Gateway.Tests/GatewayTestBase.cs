@@ -15,7 +15,7 @@ public abstract class GatewayTestBase
     protected HttpClient Client { get; private set; } = null!;
 
     private LoopbackApp _backend = null!;
-    private GatewayHost _gateway = null!;
+    private ConfiguredHost<Policies.RoutePolicy> _gateway = null!;
 
     /// <summary>A token that passes the <c>orders-read</c> route policy.</summary>
     protected static TokenSpec OrdersReader => new() { Scopes = ["orders"], Permissions = ["orders:read"] };
@@ -26,7 +26,7 @@ public abstract class GatewayTestBase
         Key = new TestSigningKey();
         Authority = await FakeAuthority.StartAsync(Key);
         _backend = await EchoBackend.StartAsync();
-        _gateway = new GatewayHost(Authority, _backend.BaseAddress);
+        _gateway = GatewayHost.Create(Authority, _backend.BaseAddress);
         Client = _gateway.CreateClient();
     }
 

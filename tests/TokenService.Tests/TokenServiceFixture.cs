@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
+using TestSupport;
 using TokenService.Data;
+using TokenService.Tokens;
 
 namespace TokenService.Tests;
 
@@ -9,7 +11,7 @@ public abstract class TokenServiceFixture(DatabaseProvider provider)
 {
     private string? _sqliteFile;
 
-    protected TokenServiceHost Host { get; private set; } = null!;
+    protected ConfiguredHost<AccessTokenIssuer> Host { get; private set; } = null!;
 
     protected HttpClient Client { get; private set; } = null!;
 
@@ -27,7 +29,7 @@ public abstract class TokenServiceFixture(DatabaseProvider provider)
             connectionString = $"Data Source={_sqliteFile};Pooling=false";
         }
 
-        Host = new TokenServiceHost(provider, connectionString);
+        Host = TokenServiceHost.Create(provider, connectionString);
         Client = Host.CreateClient();
     }
 

@@ -1,0 +1,99 @@
+using System.Security.Cryptography;
+using Gateway.Policies;
+using Inventory.Items;
+using Orders.Ordering;
+using TestSupport;
+using TokenService.Tokens;
+
+namespace EndToEnd.Tests;
+
+/// <summary>
+/// The whole system as it runs for real: token service on PostgreSQL, inventory, orders and the gateway, each
+/// on its own 127.0.0.1 port, wired together only through configuration and HTTP.
+/// </summary>
+public sealed class Platform : IAsyncDisposable
+{
+    public const string AdminPassword = "admin-password-for-e2e";
+    public const string UserPassword = "alice-password-for-e2e";
+    public const string ReportingServiceSecret = "reporting-service-secret-for-e2e-0123456789";
+    private const string OrdersServiceSecret = "orders-service-secret-for-e2e-0123456789";
+
+    private readonly List<IAsyncDisposable> _hosts = [];
+
+    public Uri GatewayAddress { get; private set; } = null!;
+
+    public Uri TokenServiceAddress { get; private set; } = null!;
+
+    public Uri OrdersAddress { get; private set; } = null!;
+
+    public Uri InventoryAddress { get; private set; } = null!;
+
+    public static async Task<Platform> StartAsync(PostgresServer postgres)
+    {
+        ArgumentNullException.ThrowIfNull(postgres);
+        var platform = new Platform();
+        try
+        {
+            var gatewayPort = PostgresServer.FreePort();
+            var issuer = $"http://127.0.0.1:{gatewayPort}";
+            var connectionString = await postgres.CreateDatabaseAsync("platform");
+
+            platform.TokenServiceAddress = platform.Start<AccessTokenIssuer>(new()
+            {
+                ["Database:Provider"] = "Postgres",
+                ["Database:ConnectionString"] = connectionString,
+                ["Database:MigrateOnStart"] = "true",
+                ["Tokens:Issuer"] = issuer,
+                ["SigningKeys:KeyEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+                ["DemoSeed:Enabled"] = "true",
+                ["DemoSeed:AdminPassword"] = AdminPassword,
+                ["DemoSeed:UserPassword"] = UserPassword,
+                ["DemoSeed:OrdersServiceSecret"] = OrdersServiceSecret,
+                ["DemoSeed:ReportingServiceSecret"] = ReportingServiceSecret,
+            });
+
+            var verification = new Dictionary<string, string>
+            {
+                ["TokenVerification:Authority"] = platform.TokenServiceAddress.ToString(),
+                ["TokenVerification:Issuer"] = issuer,
+                ["TokenVerification:AllowInsecureHttpMetadata"] = "true",
+            };
+            platform.InventoryAddress = platform.Start<InventoryStore>(new(verification));
+            platform.OrdersAddress = platform.Start<OrderStore>(new(verification)
+            {
+                ["Inventory:BaseAddress"] = platform.InventoryAddress.ToString(),
+                ["ServiceIdentity:TokenEndpoint"] = new Uri(platform.TokenServiceAddress, "/connect/token").ToString(),
+                ["ServiceIdentity:ClientSecret"] = OrdersServiceSecret,
+                ["ServiceIdentity:AllowInsecureHttp"] = "true",
+            });
+            platform.GatewayAddress = platform.Start<RoutePolicy>(new(verification)
+            {
+                ["ReverseProxy:Clusters:token-service:Destinations:primary:Address"] = platform.TokenServiceAddress.ToString(),
+                ["ReverseProxy:Clusters:orders:Destinations:primary:Address"] = platform.OrdersAddress.ToString(),
+                ["ReverseProxy:Clusters:inventory:Destinations:primary:Address"] = platform.InventoryAddress.ToString(),
+            }, gatewayPort);
+            return platform;
+        }
+        catch
+        {
+            await platform.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in Enumerable.Reverse(_hosts))
+        {
+            await host.DisposeAsync();
+        }
+    }
+
+    private Uri Start<TEntryPoint>(Dictionary<string, string> settings, int port = 0)
+        where TEntryPoint : class
+    {
+        var host = new ConfiguredHost<TEntryPoint>(settings, port);
+        _hosts.Add(host);
+        return host.BaseAddress;
+    }
+}

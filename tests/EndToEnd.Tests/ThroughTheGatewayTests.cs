@@ -1,0 +1,155 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using NUnit.Framework;
+using TestSupport;
+
+namespace EndToEnd.Tests;
+
+/// <summary>The system as a mobile app and partner services meet it: everything through the gateway's one base URL.</summary>
+[TestFixture]
+public sealed class ThroughTheGatewayTests
+{
+    private PostgresServer _postgres = null!;
+    private Platform _platform = null!;
+    private MobileApp _app = null!;
+    private string _alice = null!;
+    private string _admin = null!;
+
+    [OneTimeSetUp]
+    public async Task StartPlatform()
+    {
+        _postgres = await PostgresServer.StartAsync();
+        _platform = await Platform.StartAsync(_postgres);
+        _app = new MobileApp(_platform.GatewayAddress);
+        _alice = await _app.SignInAsync("alice", Platform.UserPassword);
+        _admin = await _app.SignInAsync("admin", Platform.AdminPassword);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopPlatform()
+    {
+        _app.Dispose();
+        await _platform.DisposeAsync();
+        await _postgres.DisposeAsync();
+    }
+
+    [Test]
+    public async Task A_signed_in_user_places_an_order_and_the_orders_service_reserves_stock_with_its_own_identity()
+    {
+        var stockBefore = await AvailableAsync("SKU-1002");
+
+        using var placed = await _app.SendAsync(HttpMethod.Post, "/api/orders", _alice, new { sku = "SKU-1002", quantity = 3 });
+
+        Assert.That(placed.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+        Assert.That(await AvailableAsync("SKU-1002"), Is.EqualTo(stockBefore - 3));
+    }
+
+    [Test]
+    public async Task A_user_sees_their_own_orders_only()
+    {
+        var mine = await PlaceOrderAsync(_alice);
+        var theirs = await PlaceOrderAsync(_admin);
+
+        using var response = await _app.SendAsync(HttpMethod.Get, "/api/orders", _alice);
+        var ids = (await response.Content.ReadFromJsonAsync<JsonElement[]>())!.Select(o => o.GetProperty("id").GetString());
+
+        Assert.That(ids, Does.Contain(mine).And.Not.Contain(theirs));
+    }
+
+    [Test]
+    public async Task Someone_elses_order_is_not_found_rather_than_forbidden()
+    {
+        var theirs = await PlaceOrderAsync(_admin);
+
+        using var response = await _app.SendAsync(HttpMethod.Get, $"/api/orders/{theirs}", _alice);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+    }
+
+    [Test]
+    public async Task An_administrator_sees_every_order()
+    {
+        var alices = await PlaceOrderAsync(_alice);
+
+        using var response = await _app.SendAsync(HttpMethod.Get, $"/api/orders/{alices}", _admin);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task A_call_without_a_token_is_401_with_a_Bearer_challenge()
+    {
+        using var response = await _app.SendAsync(HttpMethod.Get, "/api/orders", token: null);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(response.Headers.WwwAuthenticate.ToString(), Is.EqualTo("Bearer"));
+    }
+
+    [Test]
+    public async Task A_forged_token_is_401_invalid_token()
+    {
+        using var attacker = new TestSigningKey();
+        var forged = attacker.CreateToken(new TokenSpec
+        {
+            Issuer = _platform.GatewayAddress.ToString().TrimEnd('/'), Audiences = ["orders-api"], Scopes = ["orders"], Permissions = ["orders:read"],
+        });
+
+        using var response = await _app.SendAsync(HttpMethod.Get, "/api/orders", forged);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(response.Headers.WwwAuthenticate.ToString(), Is.EqualTo("Bearer error=\"invalid_token\""));
+    }
+
+    [Test]
+    public async Task A_user_without_the_permission_is_403_insufficient_scope()
+    {
+        using var response = await _app.SendAsync(HttpMethod.Put, "/api/inventory/items/SKU-1003/stock", _alice, new { available = 1 });
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        Assert.That(response.Headers.WwwAuthenticate.ToString(), Is.EqualTo("Bearer error=\"insufficient_scope\""));
+    }
+
+    [Test]
+    public async Task A_user_with_the_permission_may_change_stock()
+    {
+        using var response = await _app.SendAsync(HttpMethod.Put, "/api/inventory/items/SKU-1003/stock", _admin, new { available = 77 });
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await AvailableAsync("SKU-1003"), Is.EqualTo(77));
+    }
+
+    [Test]
+    public async Task A_service_token_reads_the_report_a_user_token_may_not()
+    {
+        var reporting = await _app.ServiceTokenAsync("reporting-service", Platform.ReportingServiceSecret);
+        using var orders = new HttpClient { BaseAddress = _platform.OrdersAddress };
+
+        using var asService = await Send(orders, "/orders/report", reporting);
+        using var asUser = await Send(orders, "/orders/report", _alice);
+
+        Assert.That(asService.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(asUser.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+    }
+
+    private static Task<HttpResponseMessage> Send(HttpClient client, string path, string token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new("Bearer", token);
+        return client.SendAsync(request);
+    }
+
+    private async Task<int> AvailableAsync(string sku)
+    {
+        using var response = await _app.SendAsync(HttpMethod.Get, $"/api/inventory/items/{sku}", _alice);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("available").GetInt32();
+    }
+
+    private async Task<string> PlaceOrderAsync(string token)
+    {
+        using var response = await _app.SendAsync(HttpMethod.Post, "/api/orders", token, new { sku = "SKU-1001", quantity = 1 });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+}

@@ -1,0 +1,97 @@
+using System.Net;
+using System.Net.Http.Json;
+using NUnit.Framework;
+using TestSupport;
+
+namespace EndToEnd.Tests;
+
+/// <summary>Services verify every token themselves: going around the gateway gains nothing.</summary>
+[TestFixture]
+public sealed class ZeroTrustTests
+{
+    private PostgresServer _postgres = null!;
+    private Platform _platform = null!;
+    private MobileApp _app = null!;
+    private HttpClient _inventory = null!;
+
+    [OneTimeSetUp]
+    public async Task StartPlatform()
+    {
+        _postgres = await PostgresServer.StartAsync();
+        _platform = await Platform.StartAsync(_postgres);
+        _app = new MobileApp(_platform.GatewayAddress);
+        _inventory = new HttpClient { BaseAddress = _platform.InventoryAddress };
+    }
+
+    [OneTimeTearDown]
+    public async Task StopPlatform()
+    {
+        _inventory.Dispose();
+        _app.Dispose();
+        await _platform.DisposeAsync();
+        await _postgres.DisposeAsync();
+    }
+
+    [Test]
+    public async Task A_service_refuses_a_direct_call_without_a_token()
+    {
+        using var response = await _inventory.GetAsync("/inventory/items");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    [Test]
+    public async Task A_service_refuses_a_token_issued_for_another_audience()
+    {
+        var reporting = await _app.ServiceTokenAsync("reporting-service", Platform.ReportingServiceSecret);
+
+        using var response = await ReserveAsync(reporting);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    [Test]
+    public async Task The_reservation_endpoint_refuses_user_tokens_whatever_they_carry()
+    {
+        var admin = await _app.SignInAsync("admin", Platform.AdminPassword);
+
+        using var response = await ReserveAsync(admin);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+    }
+
+    [Test]
+    public async Task Spoofed_identity_headers_do_not_make_a_caller_anyone_else()
+    {
+        var alice = await _app.SignInAsync("alice", Platform.UserPassword);
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/inventory/items/SKU-1001/stock") { Content = JsonContent.Create(new { available = 0 }) };
+        request.Headers.Authorization = new("Bearer", alice);
+        request.Headers.Add("X-User-Id", "admin");
+        request.Headers.Add("X-Permissions", "inventory:write");
+
+        using var response = await _inventory.SendAsync(request);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+    }
+
+    [Test]
+    public async Task Every_process_reports_ready_once_its_dependencies_answer()
+    {
+        foreach (var address in new[] { _platform.TokenServiceAddress, _platform.InventoryAddress, _platform.OrdersAddress, _platform.GatewayAddress })
+        {
+            using var client = new HttpClient { BaseAddress = address };
+            using var response = await client.GetAsync("/health/ready");
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), address.ToString());
+        }
+    }
+
+    private async Task<HttpResponseMessage> ReserveAsync(string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/internal/reservations")
+        {
+            Content = JsonContent.Create(new { orderId = Guid.NewGuid(), sku = "SKU-1001", quantity = 1 }),
+        };
+        request.Headers.Authorization = new("Bearer", token);
+        return await _inventory.SendAsync(request);
+    }
+}
