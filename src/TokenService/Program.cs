@@ -38,6 +38,7 @@ app.MapDiscovery();
 app.MapJwks();
 app.MapTokenEndpoint();
 app.MapTokenRevocation();
+app.MapTokenIntrospection();
 app.MapSessions();
 app.MapKeyAdministration();
 app.Run();

@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Tokens;
-using ServiceDefaults.Authorization;
 using TokenService.Keys;
 using TokenService.Tokens;
 
@@ -26,20 +24,7 @@ public static class IdentityApiAuthentication
                 jwt.MapInboundClaims = false;
                 jwt.TimeProvider = time;
                 jwt.IncludeErrorDetails = false;
-                jwt.TokenValidationParameters = new TokenValidationParameters
-                {
-                    ValidIssuer = tokens.Value.Issuer,
-                    ValidAudience = Audience,
-                    ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
-                    ValidTypes = ["at+jwt"],
-                    ClockSkew = TimeSpan.FromSeconds(30),
-                    RequireExpirationTime = true,
-                    RequireSignedTokens = true,
-                    IssuerSigningKeyResolver = (_, _, keyId, _) => ring.PublishedKeys(time.GetUtcNow())
-                        .Where(key => key.KeyId == keyId).Select(key => key.Credentials.Key),
-                    NameClaimType = AccessTokenClaims.Subject,
-                    RoleClaimType = AccessTokenClaims.Roles,
-                };
+                jwt.TokenValidationParameters = SelfIssuedTokens.ValidationParameters(ring, time, tokens.Value.Issuer, Audience);
                 jwt.Events = new JwtBearerEvents
                 {
                     OnChallenge = context =>

@@ -11,6 +11,8 @@ using TokenService.Tokens.Grants;
 
 namespace TokenService.RefreshTokens;
 
+public sealed record LiveRefreshToken(Guid SessionId, Guid UserId, string ClientId, IReadOnlyList<string> Scopes, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
+
 /// <summary>
 /// The stateful half of the token lifecycle: sessions (refresh-token families) started at sign-in, refresh tokens
 /// rotated on every use with reuse detection and an idempotent grace window, and revocation.
@@ -142,6 +144,24 @@ internal sealed partial class RefreshTokenService(
         }
 
         await RevokeSessionAsync(family.UserId, family.Id, "logout", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>What introspection may tell about a live refresh token, to the client that owns it; null otherwise.</summary>
+    public async Task<LiveRefreshToken?> DescribeLiveTokenAsync(string presented, Client client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        if (!RefreshTokenValues.TryHash(presented, out var hash))
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        var absoluteCutoff = now - options.Value.AbsoluteLifetime;
+        return await database.RefreshTokens.AsNoTracking()
+            .Where(t => t.TokenHash == hash && t.ConsumedAt == null && t.ExpiresAt > now
+                && t.Family.ClientId == client.ClientId && t.Family.RevokedAt == null && t.Family.CreatedAt > absoluteCutoff)
+            .Select(t => new LiveRefreshToken(t.FamilyId, t.Family.UserId, t.Family.ClientId, t.Family.Scopes, t.CreatedAt, t.ExpiresAt))
+            .SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IResult> RotateAsync(byte[] hash, Guid successorId, string? requestedScope, DateTimeOffset now, CancellationToken cancellationToken)
