@@ -6,121 +6,123 @@ using NUnit.Framework;
 namespace Deployment.Tests;
 
 /// <summary>
-/// The service images, checked statically (no container engine here): multi-stage, pinned base images, a
-/// non-root user, the port and assembly the manifests expect, every referenced project in the build, no secrets.
+/// The service images (src/Dockerfile, one for all services), checked statically since there is no container
+/// engine here: multi-stage, pinned base images, a non-root user, the port the manifests expect, every
+/// referenced project in the build context, no secrets, and a documented build command per deployed image.
 /// </summary>
 [TestFixture]
 public sealed partial class DockerfileTests
 {
+    private const string Dockerfile = "src/Dockerfile";
+
     /// <summary>The app user of Microsoft's .NET images; k8s/ runs the pods as this UID.</summary>
     private const string AppUser = "1654";
 
     private static readonly (string Project, string Image)[] Services =
     [
-        ("src/Gateway/Gateway.csproj", "gateway"),
-        ("src/TokenService/TokenService.csproj", "token-service"),
-        ("src/SampleServices/Orders/Orders.csproj", "orders"),
-        ("src/SampleServices/Inventory/Inventory.csproj", "inventory"),
+        ("src/Gateway", "gateway"),
+        ("src/TokenService", "token-service"),
+        ("src/SampleServices/Orders", "orders"),
+        ("src/SampleServices/Inventory", "inventory"),
     ];
 
-    private static IEnumerable<TestCaseData> Dockerfiles() => Services.Select(s => new TestCaseData(s.Project, s.Image));
+    private static IEnumerable<TestCaseData> ServiceCases() => Services.Select(s => new TestCaseData(s.Project, s.Image));
 
     private sealed record Instruction(string Keyword, string Arguments);
 
-    /// <summary>The Dockerfile next to the project: instructions in order, continuation lines joined, comments dropped.</summary>
-    private static List<Instruction> Parse(string project)
-    {
-        var text = Repository.ReadText(Path.Combine(Path.GetDirectoryName(project)!, "Dockerfile"));
-        return [.. Regex.Replace(text, @"\\\n", " ").Split('\n')
+    /// <summary>The Dockerfile's instructions in order, continuation lines joined, comments dropped.</summary>
+    private static List<Instruction> Parse() =>
+        [.. Regex.Replace(Repository.ReadText(Dockerfile), @"\\\n", " ").Split('\n')
             .Select(line => line.Trim())
             .Where(line => line.Length > 0 && !line.StartsWith('#'))
             .Select(line => line.Split(' ', 2))
             .Select(parts => new Instruction(parts[0].ToUpperInvariant(), parts.ElementAtOrDefault(1)?.Trim() ?? ""))];
-    }
 
     private static List<Instruction> FinalStage(List<Instruction> instructions) =>
         instructions.Skip(instructions.FindLastIndex(i => i.Keyword == "FROM")).ToList();
 
-    private static IEnumerable<string> BaseImages(List<Instruction> instructions) =>
-        instructions.Where(i => i.Keyword == "FROM").Select(i => i.Arguments.Split(' ')[0]);
+    private static List<string> BaseImages() =>
+        [.. Parse().Where(i => i.Keyword == "FROM").Select(i => i.Arguments.Split(' ')[0])];
 
-    [TestCaseSource(nameof(Dockerfiles))]
-    public void Builds_with_the_SDK_and_runs_on_the_smaller_ASP_NET_runtime_image(string project, string image)
+    [Test]
+    public void Builds_with_the_SDK_and_runs_on_the_smaller_ASP_NET_runtime_image()
     {
-        var images = BaseImages(Parse(project)).ToList();
+        var images = BaseImages();
 
         Assert.That(images, Has.Count.GreaterThanOrEqualTo(2));
         Assert.That(images[0], Does.StartWith("mcr.microsoft.com/dotnet/sdk:"));
         Assert.That(images[^1], Does.StartWith("mcr.microsoft.com/dotnet/aspnet:"));
     }
 
-    [TestCaseSource(nameof(Dockerfiles))]
-    public void Every_base_image_is_pinned_to_an_exact_version(string project, string image)
+    [Test]
+    public void Every_base_image_is_pinned_to_an_exact_version()
     {
-        Assert.That(BaseImages(Parse(project)), Has.All.Match(@"^[^:@\s]+(:\d+\.\d+\.\d+[\w.-]*|@sha256:[0-9a-f]{64})$"));
+        Assert.That(BaseImages(), Has.All.Match(@"^[^:@\s]+(:\d+\.\d+\.\d+[\w.-]*|@sha256:[0-9a-f]{64})$"));
     }
 
-    [TestCaseSource(nameof(Dockerfiles))]
-    public void The_runtime_and_SDK_match_the_target_framework_and_global_json(string project, string image)
+    [Test]
+    public void The_runtime_and_SDK_match_the_target_framework_and_global_json()
     {
         var framework = XDocument.Parse(Repository.ReadText("Directory.Build.props")).Descendants("TargetFramework").Single().Value;
-        var sdk = JsonNode.Parse(Repository.ReadText("global.json"))!["sdk"]!["version"]!.GetValue<string>();
-        var images = BaseImages(Parse(project)).ToList();
-        var sdkVersion = Version.Parse(images[0].Split(':')[1].Split('-')[0]);
+        var sdk = Version.Parse(JsonNode.Parse(Repository.ReadText("global.json"))!["sdk"]!["version"]!.GetValue<string>());
+        var images = BaseImages();
+        var sdkImage = Version.Parse(images[0].Split(':')[1].Split('-')[0]);
 
         Assert.That(images[^1], Does.Contain($":{framework["net".Length..]}."));
-        Assert.That(sdkVersion, Is.GreaterThanOrEqualTo(Version.Parse(sdk)));
-        Assert.That((sdkVersion.Major, sdkVersion.Minor), Is.EqualTo((Version.Parse(sdk).Major, Version.Parse(sdk).Minor)));
+        Assert.That(sdkImage, Is.GreaterThanOrEqualTo(sdk));
+        Assert.That((sdkImage.Major, sdkImage.Minor), Is.EqualTo((sdk.Major, sdk.Minor)));
     }
 
-    [TestCaseSource(nameof(Dockerfiles))]
-    public void The_image_runs_as_the_non_root_app_user(string project, string image)
+    [Test]
+    public void The_image_runs_as_the_non_root_app_user()
     {
-        var users = FinalStage(Parse(project)).Where(i => i.Keyword == "USER").Select(i => i.Arguments).ToList();
+        var users = FinalStage(Parse()).Where(i => i.Keyword == "USER").Select(i => i.Arguments).ToList();
 
         Assert.That(users, Is.Not.Empty);
         Assert.That(users[^1], Is.EqualTo(AppUser));
     }
 
-    [TestCaseSource(nameof(Dockerfiles))]
-    public void The_image_listens_on_the_port_its_deployment_declares(string project, string image)
+    [TestCaseSource(nameof(ServiceCases))]
+    public void The_image_listens_on_the_port_the_deployment_declares(string project, string image)
     {
-        var final = FinalStage(Parse(project));
+        var final = FinalStage(Parse());
         var port = final.Where(i => i.Keyword == "ENV").Select(i => HttpPorts().Match(i.Arguments)).Single(m => m.Success).Groups[1].Value;
 
         Assert.That(final.Where(i => i.Keyword == "EXPOSE").Select(i => i.Arguments), Does.Contain(port));
         foreach (var overlay in RenderedOverlay.Names)
         {
             var container = RenderedOverlay.Of(overlay).PodTemplate("Deployment", image).Containers.First();
-            Assert.That(container["ports"].Objects().Select(p => (int)p["containerPort"]!), Is.EqualTo(new[] { int.Parse(port, System.Globalization.CultureInfo.InvariantCulture) }));
+            Assert.That(container["ports"].Objects().Select(p => (int)p["containerPort"]!),
+                Is.EqualTo(new[] { int.Parse(port, System.Globalization.CultureInfo.InvariantCulture) }));
         }
     }
 
-    [TestCaseSource(nameof(Dockerfiles))]
-    public void The_image_starts_the_service_assembly(string project, string image)
+    [TestCaseSource(nameof(ServiceCases))]
+    public void The_build_context_holds_every_project_the_service_references(string project, string image)
     {
-        var entrypoint = FinalStage(Parse(project)).Single(i => i.Keyword == "ENTRYPOINT").Arguments;
+        var copied = Parse().Where(i => i.Keyword == "COPY" && !i.Arguments.StartsWith("--from", StringComparison.Ordinal))
+            .SelectMany(i => i.Arguments.Split(' ')[..^1]).ToList();
+        var ignored = Repository.ReadText(".dockerignore").Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'));
 
-        Assert.That(entrypoint, Is.EqualTo($"[\"dotnet\", \"{Path.GetFileNameWithoutExtension(project)}.dll\"]"));
-    }
-
-    [TestCaseSource(nameof(Dockerfiles))]
-    public void The_build_copies_every_project_the_service_references(string project, string image)
-    {
-        var copied = Parse(project).Where(i => i.Keyword == "COPY").Select(i => i.Arguments).ToList();
-
-        foreach (var referenced in ProjectClosure(project))
+        foreach (var referenced in ProjectClosure($"{project}/{Path.GetFileName(project)}.csproj"))
         {
-            var directory = Path.GetDirectoryName(referenced)!.Replace('\\', '/') + "/";
-            Assert.That(copied, Does.Contain($"{referenced} {directory}"), "project file for restore");
-            Assert.That(copied, Does.Contain($"{directory} {directory}"), "sources");
+            Assert.That(copied.Any(source => referenced.StartsWith(source, StringComparison.Ordinal)), Is.True, $"{referenced} is not copied");
+            Assert.That(ignored.Where(pattern => referenced.StartsWith(pattern.TrimEnd('/'), StringComparison.Ordinal)), Is.Empty, referenced);
         }
     }
 
-    [TestCaseSource(nameof(Dockerfiles))]
-    public void No_secret_is_baked_into_the_image(string project, string image)
+    [TestCaseSource(nameof(ServiceCases))]
+    public void The_guide_builds_the_image_from_the_service_project(string project, string image)
     {
-        var settings = Parse(project).Where(i => i.Keyword is "ENV" or "ARG").Select(i => i.Arguments.Split('=', ' ')[0]);
+        var guide = Repository.ReadText("docs/deployment.md");
+
+        Assert.That(guide, Does.Match($@"docker build -f {Dockerfile} --build-arg PROJECT={Regex.Escape(project)} +-t \$registry/{image}:"));
+    }
+
+    [Test]
+    public void No_secret_is_baked_into_the_image()
+    {
+        var settings = Parse().Where(i => i.Keyword is "ENV" or "ARG").Select(i => i.Arguments.Split('=', ' ')[0]);
 
         Assert.That(settings, Has.None.Match("(?i)password|secret|key|connection|token"));
     }
@@ -134,7 +136,7 @@ public sealed partial class DockerfileTests
     }
 
     [Test]
-    public void Every_image_the_manifests_deploy_is_built_by_one_of_these_Dockerfiles()
+    public void Every_image_the_manifests_deploy_is_built_from_a_service_project()
     {
         var deployed = RenderedOverlay.Names.SelectMany(o => RenderedOverlay.Of(o).PodTemplates())
             .SelectMany(p => p.Containers).Select(c => (string)c["image"]!)

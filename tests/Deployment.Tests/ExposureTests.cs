@@ -5,9 +5,7 @@ namespace Deployment.Tests;
 [TestFixture]
 public sealed class ExposureTests
 {
-    private static IEnumerable<string> Overlays => RenderedOverlay.Names;
-
-    [TestCaseSource(nameof(Overlays))]
+    [TestCaseSource(typeof(RenderedOverlay), nameof(RenderedOverlay.Names))]
     public void Only_the_gateway_is_behind_an_ingress(string overlay)
     {
         var ingresses = RenderedOverlay.Of(overlay).OfKind("Ingress").ToList();
@@ -19,7 +17,7 @@ public sealed class ExposureTests
         Assert.That(backends.Select(b => (string?)b!["service"]?["name"]), Has.All.EqualTo("gateway"));
     }
 
-    [TestCaseSource(nameof(Overlays))]
+    [TestCaseSource(typeof(RenderedOverlay), nameof(RenderedOverlay.Names))]
     public void No_service_is_reachable_from_outside_the_cluster_directly(string overlay)
     {
         var types = RenderedOverlay.Of(overlay).OfKind("Service").Select(s => (string?)s["spec"]!["type"] ?? "ClusterIP");
@@ -27,7 +25,7 @@ public sealed class ExposureTests
         Assert.That(types, Has.All.EqualTo("ClusterIP"));
     }
 
-    [TestCaseSource(nameof(Overlays))]
+    [TestCaseSource(typeof(RenderedOverlay), nameof(RenderedOverlay.Names))]
     public void The_ingress_serves_https_for_the_host_the_tokens_name_as_issuer(string overlay)
     {
         var rendered = RenderedOverlay.Of(overlay);

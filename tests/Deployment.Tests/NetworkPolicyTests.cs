@@ -11,8 +11,6 @@ namespace Deployment.Tests;
 [TestFixture]
 public sealed class NetworkPolicyTests
 {
-    private const string Namespace = "auth-platform";
-
     private static readonly string[] Parties =
         ["ingress-controller", "gateway", "token-service", "orders", "inventory", "token-service-migrate", "postgres"];
 
@@ -81,8 +79,8 @@ public sealed class NetworkPolicyTests
             return IngressController;
         }
 
-        var namespaceLabels = rendered.Single("Namespace", Namespace)["metadata"]!["labels"].StringMap()
-            .Append(new("kubernetes.io/metadata.name", Namespace)).ToDictionary(StringComparer.Ordinal);
+        var namespaceLabels = rendered.Single("Namespace", RenderedOverlay.Namespace)["metadata"]!["labels"].StringMap()
+            .Append(new("kubernetes.io/metadata.name", RenderedOverlay.Namespace)).ToDictionary(StringComparer.Ordinal);
         var pod = rendered.PodTemplates().SingleOrDefault(p => p.Labels.GetValueOrDefault("app.kubernetes.io/name") == party);
         if (pod is not null)
         {
@@ -106,7 +104,7 @@ public sealed class NetworkPolicyTests
     /// <summary>Whether the policies in the namespace let <paramref name="selected"/> talk to <paramref name="peer"/> in one direction.</summary>
     private static bool Permits(RenderedOverlay rendered, string direction, Endpoint selected, Endpoint peer, Endpoint port)
     {
-        if (!selected.InNamespace(Namespace))
+        if (!selected.InNamespace(RenderedOverlay.Namespace))
         {
             return true; // Policies elsewhere are not ours; these endpoints stand for unrestricted pods.
         }
@@ -135,7 +133,7 @@ public sealed class NetworkPolicyTests
 
         var inNamespace = peer["namespaceSelector"] is { } namespaces
             ? namespaces.Selects(endpoint.NamespaceLabels)
-            : endpoint.InNamespace(Namespace);
+            : endpoint.InNamespace(RenderedOverlay.Namespace);
         return inNamespace && peer["podSelector"].Selects(endpoint.PodLabels);
     }
 

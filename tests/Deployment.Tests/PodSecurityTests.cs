@@ -6,8 +6,6 @@ namespace Deployment.Tests;
 [TestFixture]
 public sealed class PodSecurityTests
 {
-    private const string Namespace = "auth-platform";
-
     private static IEnumerable<TestCaseData> Pods() =>
         RenderedOverlay.Names.SelectMany(overlay => RenderedOverlay.Of(overlay).PodTemplates()
             .Select(pod => new TestCaseData(overlay, pod.Kind, pod.Name)));
@@ -27,7 +25,7 @@ public sealed class PodSecurityTests
     [TestCaseSource(typeof(RenderedOverlay), nameof(RenderedOverlay.Names))]
     public void The_namespace_enforces_the_restricted_pod_security_standard(string overlay)
     {
-        var labels = RenderedOverlay.Of(overlay).Single("Namespace", Namespace)["metadata"]!["labels"].StringMap();
+        var labels = RenderedOverlay.Of(overlay).Single("Namespace", RenderedOverlay.Namespace)["metadata"]!["labels"].StringMap();
 
         Assert.That(labels["pod-security.kubernetes.io/enforce"], Is.EqualTo("restricted"));
     }
@@ -37,7 +35,7 @@ public sealed class PodSecurityTests
     {
         var namespaced = RenderedOverlay.Of(overlay).Objects.Where(o => o.Kind() != "Namespace");
 
-        Assert.That(namespaced.Select(o => (string?)o["metadata"]!["namespace"]), Has.All.EqualTo(Namespace));
+        Assert.That(namespaced.Select(o => (string?)o["metadata"]!["namespace"]), Has.All.EqualTo(RenderedOverlay.Namespace));
     }
 
     [TestCaseSource(nameof(Pods))]

@@ -32,6 +32,9 @@ internal sealed class RenderedOverlay
         SkippedCustomResources = [.. result["skipped"]!.AsArray().Select(node => (string)node!)];
     }
 
+    /// <summary>The namespace every overlay deploys into.</summary>
+    public const string Namespace = "auth-platform";
+
     public static IEnumerable<string> Names => ["dev", "production"];
 
     public string Name { get; }
