@@ -1,19 +1,26 @@
 using ServiceDefaults;
+using TokenService.Audit;
 using TokenService.Data;
 using TokenService.Discovery;
+using TokenService.IdentityApi;
 using TokenService.Keys;
 using TokenService.Passwords;
+using TokenService.RefreshTokens;
 using TokenService.Seeding;
+using TokenService.Sessions;
 using TokenService.Tokens;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddServiceDefaults();   // telemetry, health, problem details
-builder.AddTokenDatabase();     // EF Core store (SQLite locally, PostgreSQL in production), migrations
-builder.AddDemoSeed();          // demo roles, users and clients for local runs (off unless configured)
-builder.AddPasswords();         // Argon2id hashing
-builder.AddSigningKeys();       // RSA signing keys sealed at rest, shared by all instances
-builder.AddTokenIssuance();     // OAuth 2.0 token endpoint and its grants
+builder.AddServiceDefaults();             // telemetry, health, problem details
+builder.AddTokenDatabase();               // EF Core store (SQLite locally, PostgreSQL in production), migrations
+builder.AddDemoSeed();                    // demo roles, users and clients for local runs (off unless configured)
+builder.AddAuditLog();                    // append-only audit log, written with the change it records
+builder.AddPasswords();                   // Argon2id hashing
+builder.AddSigningKeys();                 // RSA signing keys sealed at rest, shared by all instances
+builder.AddTokenIssuance();               // OAuth 2.0 token endpoint and its grants
+builder.AddRefreshTokens();               // sessions: rotation, reuse detection, grace window, cleanup
+builder.AddIdentityApiAuthentication();   // the token service's own API accepts its own access tokens
 
 var app = builder.Build();
 
@@ -25,7 +32,12 @@ if (args is ["migrate", ..])
 }
 
 app.UseServiceDefaults();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapDiscovery();
 app.MapJwks();
 app.MapTokenEndpoint();
+app.MapTokenRevocation();
+app.MapSessions();
+app.MapKeyAdministration();
 app.Run();

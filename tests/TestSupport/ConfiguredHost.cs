@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace TestSupport;
@@ -10,9 +11,11 @@ namespace TestSupport;
 /// <summary>
 /// One of the platform's real processes, hosted in the test with the given settings (as environment variables
 /// would give them). With <paramref name="kestrelPort"/> it listens on a real 127.0.0.1 port (0: any free one)
-/// so the other processes can reach it; without, it runs on the in-memory test server.
+/// so the other processes can reach it; without, it runs on the in-memory test server. <c>replaceServices</c>
+/// swaps services after the app registered its own (e.g. a FakeTimeProvider).
 /// </summary>
-public sealed class ConfiguredHost<TEntryPoint>(IReadOnlyDictionary<string, string> settings, int? kestrelPort = null)
+public sealed class ConfiguredHost<TEntryPoint>(
+    IReadOnlyDictionary<string, string> settings, int? kestrelPort = null, Action<IServiceCollection>? replaceServices = null)
     : WebApplicationFactory<TEntryPoint>
     where TEntryPoint : class
 {
@@ -38,6 +41,11 @@ public sealed class ConfiguredHost<TEntryPoint>(IReadOnlyDictionary<string, stri
         foreach (var (key, value) in settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (replaceServices is not null)
+        {
+            builder.ConfigureTestServices(replaceServices);
         }
     }
 }

@@ -64,7 +64,7 @@ public sealed class TokenEndpointTests(DatabaseProvider provider) : TokenService
         Assert.Multiple(() =>
         {
             Assert.That(token.Issuer, Is.EqualTo(TokenServiceHost.Issuer));
-            Assert.That(token.Audiences, Is.EquivalentTo(new[] { "orders-api", "inventory-api" }));
+            Assert.That(token.Audiences, Is.EquivalentTo(new[] { "orders-api", "inventory-api", "identity-api" }));
             Assert.That(token.GetClaim("client_id").Value, Is.EqualTo("mobile-app"));
             Assert.That(token.GetClaim("scope").Value, Is.EqualTo("orders inventory"));
             Assert.That(token.Claims.Where(c => c.Type == "roles").Select(c => c.Value), Is.EquivalentTo(new[] { "admin", "user" }));

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
 using TestSupport;
 using TokenService.Data;
@@ -6,10 +8,24 @@ using TokenService.Tokens;
 
 namespace TokenService.Tests;
 
-/// <summary>A token service over a fresh database of the given provider for each fixture.</summary>
+/// <summary>
+/// A token service over a fresh database of the given provider for each fixture, on a clock the tests move
+/// (<see cref="Clock"/> starts at the real time and stands still until advanced).
+/// </summary>
 public abstract class TokenServiceFixture(DatabaseProvider provider)
 {
     private string? _sqliteFile;
+
+    protected DatabaseProvider Provider => provider;
+
+    protected FakeTimeProvider Clock { get; } = new(TimeProvider.System.GetUtcNow());
+
+    protected string ConnectionString { get; private set; } = "";
+
+    protected string KeyEncryptionKey { get; } = TokenServiceHost.NewKeyEncryptionKey();
+
+    /// <summary>Settings a fixture adds to or changes in the defaults of <see cref="TokenServiceHost"/>.</summary>
+    protected virtual IReadOnlyDictionary<string, string>? ExtraSettings => null;
 
     protected ConfiguredHost<AccessTokenIssuer> Host { get; private set; } = null!;
 
@@ -18,20 +34,24 @@ public abstract class TokenServiceFixture(DatabaseProvider provider)
     [OneTimeSetUp]
     public async Task StartTokenService()
     {
-        string connectionString;
         if (provider == DatabaseProvider.Postgres)
         {
-            connectionString = await TestDatabase.Server.CreateDatabaseAsync("tokens");
+            ConnectionString = await TestDatabase.Server.CreateDatabaseAsync("tokens");
         }
         else
         {
             _sqliteFile = Path.Combine(Path.GetTempPath(), $"tokens-{Guid.NewGuid():N}.db");
-            connectionString = $"Data Source={_sqliteFile};Pooling=false";
+            ConnectionString = $"Data Source={_sqliteFile};Pooling=false";
         }
 
-        Host = TokenServiceHost.Create(provider, connectionString);
+        Host = CreateInstance();
         Client = Host.CreateClient();
     }
+
+    /// <summary>Another token-service instance over the same database and key-encryption key, on the same clock.</summary>
+    protected ConfiguredHost<AccessTokenIssuer> CreateInstance() => TokenServiceHost.Create(
+        provider, ConnectionString, KeyEncryptionKey, ExtraSettings,
+        services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
 
     [OneTimeTearDown]
     public async Task StopTokenService()

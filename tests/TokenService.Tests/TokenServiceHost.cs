@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
 using TestSupport;
 using TokenService.Data;
 using TokenService.Tokens;
@@ -14,17 +15,31 @@ public static class TokenServiceHost
     public const string OrdersServiceSecret = "orders-service-secret-for-tests-0123456789";
     public const string ReportingServiceSecret = "reporting-service-secret-for-tests-0123456789";
 
-    public static ConfiguredHost<AccessTokenIssuer> Create(DatabaseProvider provider, string connectionString) => new(new Dictionary<string, string>
+    /// <summary>A fresh key-encryption key; instances sharing a database must share it too.</summary>
+    public static string NewKeyEncryptionKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+
+    public static ConfiguredHost<AccessTokenIssuer> Create(
+        DatabaseProvider provider, string connectionString, string? keyEncryptionKey = null,
+        IReadOnlyDictionary<string, string>? extraSettings = null, Action<IServiceCollection>? replaceServices = null)
     {
-        ["Database:Provider"] = provider.ToString(),
-        ["Database:ConnectionString"] = connectionString,
-        ["Database:MigrateOnStart"] = "true",
-        ["Tokens:Issuer"] = Issuer,
-        ["SigningKeys:KeyEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
-        ["DemoSeed:Enabled"] = "true",
-        ["DemoSeed:AdminPassword"] = AdminPassword,
-        ["DemoSeed:UserPassword"] = UserPassword,
-        ["DemoSeed:OrdersServiceSecret"] = OrdersServiceSecret,
-        ["DemoSeed:ReportingServiceSecret"] = ReportingServiceSecret,
-    });
+        var settings = new Dictionary<string, string>
+        {
+            ["Database:Provider"] = provider.ToString(),
+            ["Database:ConnectionString"] = connectionString,
+            ["Database:MigrateOnStart"] = "true",
+            ["Tokens:Issuer"] = Issuer,
+            ["SigningKeys:KeyEncryptionKey"] = keyEncryptionKey ?? NewKeyEncryptionKey(),
+            ["DemoSeed:Enabled"] = "true",
+            ["DemoSeed:AdminPassword"] = AdminPassword,
+            ["DemoSeed:UserPassword"] = UserPassword,
+            ["DemoSeed:OrdersServiceSecret"] = OrdersServiceSecret,
+            ["DemoSeed:ReportingServiceSecret"] = ReportingServiceSecret,
+        };
+        foreach (var (key, value) in extraSettings ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
+        return new ConfiguredHost<AccessTokenIssuer>(settings, replaceServices: replaceServices);
+    }
 }

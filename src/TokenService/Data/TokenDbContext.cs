@@ -1,7 +1,9 @@
 using Microsoft.EntityFrameworkCore;
 using TokenService.Accounts;
+using TokenService.Audit;
 using TokenService.Clients;
 using TokenService.Keys;
+using TokenService.RefreshTokens;
 
 namespace TokenService.Data;
 
@@ -20,6 +22,12 @@ public abstract class TokenDbContext(DbContextOptions options) : DbContext(optio
     public DbSet<Client> Clients => Set<Client>();
 
     public DbSet<SigningKey> SigningKeys => Set<SigningKey>();
+
+    public DbSet<RefreshTokenFamily> RefreshTokenFamilies => Set<RefreshTokenFamily>();
+
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -69,6 +77,43 @@ public abstract class TokenDbContext(DbContextOptions options) : DbContext(optio
             key.Property(k => k.KeyId).HasMaxLength(64);
             key.Property(k => k.Algorithm).HasMaxLength(16);
             key.HasIndex(k => k.ActivatesAt);
+            key.HasIndex(k => k.Generation).IsUnique();
+        });
+
+        modelBuilder.Entity<RefreshTokenFamily>(family =>
+        {
+            family.ToTable("refresh_token_families");
+            family.HasKey(f => f.Id);
+            family.Property(f => f.ClientId).HasMaxLength(128);
+            family.Property(f => f.IpAddress).HasMaxLength(64);
+            family.Property(f => f.UserAgent).HasMaxLength(256);
+            family.Property(f => f.RevokedReason).HasMaxLength(64);
+            family.HasIndex(f => f.UserId);
+            family.HasIndex(f => f.CreatedAt);
+        });
+
+        modelBuilder.Entity<RefreshToken>(token =>
+        {
+            token.ToTable("refresh_tokens");
+            token.HasKey(t => t.Id);
+            token.Property(t => t.TokenHash).HasMaxLength(32);
+            token.HasIndex(t => t.TokenHash).IsUnique();
+            token.HasIndex(t => t.FamilyId);
+            token.HasIndex(t => t.ExpiresAt);
+            token.HasOne(t => t.Family).WithMany().HasForeignKey(t => t.FamilyId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<AuditEvent>(entry =>
+        {
+            entry.ToTable("audit_events");
+            entry.HasKey(e => e.Id);
+            entry.Property(e => e.Type).HasMaxLength(64);
+            entry.Property(e => e.ClientId).HasMaxLength(128);
+            entry.Property(e => e.IpAddress).HasMaxLength(64);
+            entry.Property(e => e.UserAgent).HasMaxLength(256);
+            entry.Property(e => e.Detail).HasMaxLength(512);
+            entry.HasIndex(e => e.OccurredAt);
+            entry.HasIndex(e => e.UserId);
         });
     }
 }

@@ -12,10 +12,14 @@ public static class KeysExtensions
             .Validate(o => KeyEncryption.IsValidKey(o.KeyEncryptionKey), "SigningKeys:KeyEncryptionKey must be the base64 of 32 random bytes (e.g. `openssl rand -base64 32`).")
             .Validate(o => o.RsaKeySize >= 2048, "SigningKeys:RsaKeySize must be at least 2048.")
             .Validate(o => o.ReloadInterval > TimeSpan.Zero, "SigningKeys:ReloadInterval must be positive.")
+            .Validate(o => o.ActivationDelay >= o.ReloadInterval && o.RotationInterval > o.ActivationDelay,
+                "SigningKeys:ActivationDelay must be at least ReloadInterval, and RotationInterval longer than ActivationDelay.")
             .ValidateOnStart();
         builder.Services.AddSingleton<KeyEncryption>();
         builder.Services.AddSingleton<SigningKeyRing>();
-        builder.Services.AddHostedService<SigningKeyManager>();
+        builder.Services.AddScoped<SigningKeyStore>();
+        builder.Services.AddSingleton<SigningKeyManager>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<SigningKeyManager>());
         return builder;
     }
 

@@ -11,6 +11,12 @@ public sealed class SigningKey
 
     public required string Algorithm { get; set; }
 
+    /// <summary>
+    /// 1 for the first key, one more for each successor. Unique, so when several instances decide to rotate at
+    /// once only one new key is stored.
+    /// </summary>
+    public int Generation { get; set; }
+
     /// <summary>SubjectPublicKeyInfo (DER) of the public key.</summary>
     public required byte[] PublicKey { get; set; }
 

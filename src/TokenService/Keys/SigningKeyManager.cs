@@ -1,16 +1,14 @@
 using System.Data.Common;
-using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
-using TokenService.Data;
 
 namespace TokenService.Keys;
 
 /// <summary>
-/// Keeps <see cref="SigningKeyRing"/> in step with the database: at start it makes sure a signing key exists
-/// (creating the first one if the store is empty) and loads the key set before the process takes requests;
-/// then it reloads every <see cref="SigningKeyOptions.ReloadInterval"/>, so all instances agree on the keys.
+/// Keeps this instance's <see cref="SigningKeyRing"/> in step with the database and does its share of the
+/// rotation every <see cref="SigningKeyOptions.ReloadInterval"/>. The first pass runs before the process
+/// takes requests, so it never answers without a signing key.
 /// </summary>
 internal sealed partial class SigningKeyManager(
     IServiceScopeFactory scopes,
@@ -22,21 +20,21 @@ internal sealed partial class SigningKeyManager(
 {
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        await EnsureActiveKeyAsync(cancellationToken).ConfigureAwait(false);
-        await ReloadAsync(cancellationToken).ConfigureAwait(false);
+        await MaintainAndReloadAsync(cancellationToken).ConfigureAwait(false);
         await base.StartAsync(cancellationToken).ConfigureAwait(false);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.ReloadInterval, time);
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        // One pass per interval measured from the end of the last one: no burst of catch-up passes after a pause.
+        while (!stoppingToken.IsCancellationRequested)
         {
+            await Task.Delay(options.Value.ReloadInterval, time, stoppingToken).ConfigureAwait(false);
             try
             {
-                await ReloadAsync(stoppingToken).ConfigureAwait(false);
+                await MaintainAndReloadAsync(stoppingToken).ConfigureAwait(false);
             }
-            catch (Exception exception) when (exception is DbException or InvalidOperationException or TimeoutException)
+            catch (Exception exception) when (exception is DbException or DbUpdateException or InvalidOperationException or TimeoutException)
             {
                 // The database may be briefly away: keep signing with the keys already loaded.
                 LogReloadFailed(logger, exception);
@@ -44,63 +42,17 @@ internal sealed partial class SigningKeyManager(
         }
     }
 
-    internal async Task ReloadAsync(CancellationToken cancellationToken)
+    internal async Task MaintainAndReloadAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
         await using var scope = scopes.CreateAsyncScope();
-        var database = scope.ServiceProvider.GetRequiredService<TokenDbContext>();
-        var stored = await database.SigningKeys.AsNoTracking()
-            .Where(key => key.RetiresAt == null || key.RetiresAt > now)
-            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        var store = scope.ServiceProvider.GetRequiredService<SigningKeyStore>();
+        await store.MaintainAsync(cancellationToken).ConfigureAwait(false);
 
+        var stored = await store.LiveKeysAsync(time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         var current = ring.Keys.ToDictionary(key => key.KeyId, StringComparer.Ordinal);
-        var loaded = stored.Select(key => current.TryGetValue(key.KeyId, out var known) && known.RetiresAt == key.RetiresAt
+        ring.Replace([.. stored.Select(key => current.TryGetValue(key.KeyId, out var known) && known.RetiresAt == key.RetiresAt
             ? known
-            : Load(key));
-        ring.Replace([.. loaded]);
-    }
-
-    private async Task EnsureActiveKeyAsync(CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        await using var scope = scopes.CreateAsyncScope();
-        var database = scope.ServiceProvider.GetRequiredService<TokenDbContext>();
-        var hasActive = await database.SigningKeys
-            .AnyAsync(key => key.ActivatesAt <= now && (key.RetiresAt == null || key.RetiresAt > now), cancellationToken)
-            .ConfigureAwait(false);
-        if (hasActive)
-        {
-            return;
-        }
-
-        // No key signs yet (a new store): the first key may sign at once, since no validator can hold an older key set.
-        var key = Create(now, activatesAt: now);
-        database.SigningKeys.Add(key);
-        await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        LogKeyCreated(logger, key.KeyId, key.ActivatesAt);
-    }
-
-    private SigningKey Create(DateTimeOffset now, DateTimeOffset activatesAt)
-    {
-        var keyId = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16));
-        using var rsa = RSA.Create(options.Value.RsaKeySize);
-        var privateKey = rsa.ExportPkcs8PrivateKey();
-        try
-        {
-            return new SigningKey
-            {
-                KeyId = keyId,
-                Algorithm = SecurityAlgorithms.RsaSha256,
-                PublicKey = rsa.ExportSubjectPublicKeyInfo(),
-                SealedPrivateKey = encryption.Seal(keyId, privateKey),
-                CreatedAt = now,
-                ActivatesAt = activatesAt,
-            };
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(privateKey);
-        }
+            : Load(key))]);
     }
 
     private LoadedSigningKey Load(SigningKey key)
@@ -108,19 +60,16 @@ internal sealed partial class SigningKeyManager(
         var privateKey = encryption.Open(key.KeyId, key.SealedPrivateKey);
         try
         {
-            var rsa = RSA.Create();
+            var rsa = System.Security.Cryptography.RSA.Create();
             rsa.ImportPkcs8PrivateKey(privateKey, out _);
             return new LoadedSigningKey(key.KeyId, key.ActivatesAt, key.RetiresAt, new RsaSecurityKey(rsa) { KeyId = key.KeyId });
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(privateKey);
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(privateKey);
         }
     }
 
-    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Created signing key {KeyId}, signing from {ActivatesAt:O}.")]
-    private static partial void LogKeyCreated(ILogger logger, string keyId, DateTimeOffset activatesAt);
-
-    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Reloading signing keys failed; the keys already loaded stay in use.")]
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "Maintaining or reloading signing keys failed; the keys already loaded stay in use.")]
     private static partial void LogReloadFailed(ILogger logger, Exception exception);
 }

@@ -10,8 +10,11 @@ public sealed class SigningKeyRing
 {
     private volatile LoadedSigningKey[] _keys = [];
 
-    /// <summary>The signing key for a token issued now: the newest key whose activation time has passed.</summary>
-    public SigningCredentials? ActiveCredentials(DateTimeOffset now)
+    /// <summary>The signing credentials for a token issued now.</summary>
+    public SigningCredentials? ActiveCredentials(DateTimeOffset now) => Active(now)?.Credentials;
+
+    /// <summary>The key that signs now: the newest key whose activation time has passed.</summary>
+    public LoadedSigningKey? Active(DateTimeOffset now)
     {
         LoadedSigningKey? active = null;
         foreach (var key in _keys)
@@ -22,7 +25,7 @@ public sealed class SigningKeyRing
             }
         }
 
-        return active?.Credentials;
+        return active;
     }
 
     /// <summary>The public keys to publish in the JWKS: pending, active and retiring ones.</summary>

@@ -1,5 +1,7 @@
 using TokenService.Accounts;
 using TokenService.Clients;
+using TokenService.IdentityApi;
+using TokenService.Keys;
 using TokenService.Passwords;
 
 namespace TokenService.Seeding;
@@ -11,7 +13,7 @@ internal static class DemoData
     public const string InventoryAudience = "inventory-api";
 
     private static readonly string[] UserPermissions = ["orders:read", "orders:write", "inventory:read"];
-    private static readonly string[] AdminPermissions = [.. UserPermissions, "orders:admin", "inventory:write"];
+    private static readonly string[] AdminPermissions = [.. UserPermissions, "orders:admin", "inventory:write", KeyAdministrationEndpoints.Permission];
 
     public static (IReadOnlyList<Role> Roles, IReadOnlyList<User> Users, IReadOnlyList<Client> Clients) Create(
         DemoSeedOptions seed, Argon2idPasswordHasher hasher, DateTimeOffset now)
@@ -28,8 +30,8 @@ internal static class DemoData
             new()
             {
                 ClientId = "mobile-app", DisplayName = "Mobile app (public client)",
-                AllowedGrantTypes = ["password"], AllowedScopes = ["orders", "inventory"],
-                AllowedAudiences = [OrdersAudience, InventoryAudience],
+                AllowedGrantTypes = ["password", "refresh_token"], AllowedScopes = ["orders", "inventory"],
+                AllowedAudiences = [OrdersAudience, InventoryAudience, IdentityApiAuthentication.Audience],
             },
             new()
             {

@@ -16,7 +16,8 @@ public sealed record AccessTokenSubject(
     IReadOnlyList<string> Roles,
     IReadOnlyList<string> Permissions,
     DateTimeOffset? AuthenticatedAt = null,
-    IReadOnlyList<string>? AuthenticationMethods = null);
+    IReadOnlyList<string>? AuthenticationMethods = null,
+    Guid? SessionId = null);
 
 public sealed record IssuedAccessToken(string Token, TimeSpan Lifetime);
 
@@ -58,6 +59,11 @@ public sealed class AccessTokenIssuer(SigningKeyRing keys, TimeProvider time, IO
         if (subject.AuthenticatedAt is { } authenticatedAt)
         {
             claims[AccessTokenClaims.AuthenticationTime] = authenticatedAt.ToUnixTimeSeconds();
+        }
+
+        if (subject.SessionId is { } sessionId)
+        {
+            claims[AccessTokenClaims.SessionId] = sessionId.ToString();
         }
 
         if (subject.AuthenticationMethods is { Count: > 0 } methods)

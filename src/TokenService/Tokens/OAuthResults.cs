@@ -45,24 +45,36 @@ public sealed class OAuthErrorResult(string error, string description, int statu
         [property: JsonPropertyName("error_description")] string Description);
 }
 
-/// <summary>A successful token response (RFC 6749 §5.1).</summary>
-public sealed class TokenResponseResult(IssuedAccessToken accessToken, IReadOnlyList<string> scopes) : IResult, IStatusCodeHttpResult
+/// <summary>The body of a successful token response (RFC 6749 §5.1).</summary>
+public sealed record TokenResponse(
+    [property: JsonPropertyName("access_token")] string AccessToken,
+    [property: JsonPropertyName("token_type")] string TokenType,
+    [property: JsonPropertyName("expires_in")] int ExpiresIn,
+    [property: JsonPropertyName("scope"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Scope,
+    [property: JsonPropertyName("refresh_token"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RefreshToken)
+{
+    public static TokenResponse For(IssuedAccessToken accessToken, IReadOnlyList<string> scopes, string? refreshToken = null)
+    {
+        ArgumentNullException.ThrowIfNull(accessToken);
+        ArgumentNullException.ThrowIfNull(scopes);
+        return new(accessToken.Token, "Bearer", (int)accessToken.Lifetime.TotalSeconds,
+            scopes.Count > 0 ? string.Join(' ', scopes) : null, refreshToken);
+    }
+}
+
+/// <summary>Answers with a token response, uncacheable.</summary>
+public sealed class TokenResponseResult(TokenResponse response) : IResult, IStatusCodeHttpResult
 {
     public int? StatusCode => StatusCodes.Status200OK;
+
+    public TokenResponse Response { get; } = response;
 
     public Task ExecuteAsync(HttpContext httpContext)
     {
         ArgumentNullException.ThrowIfNull(httpContext);
         OAuthHeaders.ApplyNoStore(httpContext.Response);
-        return httpContext.Response.WriteAsJsonAsync(new TokenResponseBody(
-            accessToken.Token, "Bearer", (int)accessToken.Lifetime.TotalSeconds, scopes.Count > 0 ? string.Join(' ', scopes) : null));
+        return httpContext.Response.WriteAsJsonAsync(Response);
     }
-
-    private sealed record TokenResponseBody(
-        [property: JsonPropertyName("access_token")] string AccessToken,
-        [property: JsonPropertyName("token_type")] string TokenType,
-        [property: JsonPropertyName("expires_in")] int ExpiresIn,
-        [property: JsonPropertyName("scope"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Scope);
 }
 
 internal static class OAuthHeaders

@@ -9,9 +9,6 @@ public static class TokenEndpoint
 {
     public const string Path = "/connect/token";
 
-    /// <summary>Largest token request body accepted.</summary>
-    private const long MaximumRequestBytes = 16 * 1024;
-
     public static IHostApplicationBuilder AddTokenIssuance(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -26,6 +23,7 @@ public static class TokenEndpoint
         services.AddScoped<PasswordLogin>();
         services.AddScoped<IGrantHandler, PasswordGrantHandler>();
         services.AddScoped<IGrantHandler, ClientCredentialsGrantHandler>();
+        services.AddScoped<IGrantHandler, RefreshTokenGrantHandler>();
         return builder;
     }
 
@@ -35,7 +33,7 @@ public static class TokenEndpoint
         endpoints.MapPost(Path, HandleAsync)
             .AllowAnonymous()
             .DisableAntiforgery()
-            .WithMetadata(new RequestSizeLimitAttribute(MaximumRequestBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(TokenRequest.MaximumRequestBytes));
         return endpoints;
     }
 

@@ -8,6 +8,9 @@ public sealed class TokenRequest
     /// <summary>The one parameter that may repeat (RFC 8707 §2).</summary>
     public const string Resource = "resource";
 
+    /// <summary>Largest request body accepted by the token, revocation and introspection endpoints.</summary>
+    public const long MaximumRequestBytes = 16 * 1024;
+
     private const int MaximumParameterLength = 4096;
     private readonly IFormCollection _form;
 

@@ -22,6 +22,6 @@ internal sealed class ClientCredentialsGrantHandler(AccessTokenIssuer issuer) : 
 
         var token = issuer.Issue(new AccessTokenSubject(
             client.ClientId, client.ClientId, access!.Audiences, access.Scopes, Roles: [], Permissions: []));
-        return Task.FromResult<IResult>(new TokenResponseResult(token, access.Scopes));
+        return Task.FromResult<IResult>(new TokenResponseResult(TokenResponse.For(token, access.Scopes)));
     }
 }

@@ -1,13 +1,20 @@
 using TokenService.Accounts;
 using TokenService.Clients;
+using TokenService.Data;
+using TokenService.RefreshTokens;
 
 namespace TokenService.Tokens.Grants;
 
-/// <summary>RFC 6749 §4.3: the resource owner's user name and password, for first-party apps.</summary>
-internal sealed class PasswordGrantHandler(PasswordLogin login, AccessTokenIssuer issuer, TimeProvider time) : IGrantHandler
+/// <summary>
+/// RFC 6749 §4.3: the resource owner's user name and password, for first-party apps. Clients allowed the
+/// refresh_token grant also get the first refresh token of a new session.
+/// </summary>
+internal sealed class PasswordGrantHandler(
+    PasswordLogin login, RefreshTokenService sessions, AccessTokenIssuer issuer, TokenDbContext database, TimeProvider time) : IGrantHandler
 {
     private const int MaximumUserNameLength = 256;
     private const int MaximumPasswordLength = 1024;
+    private static readonly string[] PasswordMethod = ["pwd"];
 
     public string GrantType => "password";
 
@@ -36,9 +43,16 @@ internal sealed class PasswordGrantHandler(PasswordLogin login, AccessTokenIssue
             return new OAuthErrorResult(OAuthErrors.InvalidGrant, "The user name or password is incorrect.");
         }
 
+        (Guid SessionId, string RefreshToken)? session = null;
+        if (client.AllowedGrantTypes.Contains(RefreshTokenGrantHandler.Name, StringComparer.Ordinal))
+        {
+            session = sessions.StartSession(user.Id, client, access!, PasswordMethod);
+            await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var token = issuer.Issue(new AccessTokenSubject(
-            user.UserId, client.ClientId, access!.Audiences, access.Scopes, user.Roles, user.Permissions,
-            AuthenticatedAt: time.GetUtcNow(), AuthenticationMethods: ["pwd"]));
-        return new TokenResponseResult(token, access.Scopes);
+            user.Id.ToString(), client.ClientId, access!.Audiences, access.Scopes, user.Roles, user.Permissions,
+            AuthenticatedAt: time.GetUtcNow(), AuthenticationMethods: PasswordMethod, SessionId: session?.SessionId));
+        return new TokenResponseResult(TokenResponse.For(token, access.Scopes, session?.RefreshToken));
     }
 }

@@ -1,0 +1,39 @@
+namespace TokenService.Audit;
+
+/// <summary>One entry of the append-only audit log. Written in the same transaction as the change it records.</summary>
+public sealed class AuditEvent
+{
+    public long Id { get; set; }
+
+    public DateTimeOffset OccurredAt { get; set; }
+
+    /// <summary>What happened, e.g. <c>refresh_token_reuse_detected</c> (see <see cref="AuditEventTypes"/>).</summary>
+    public required string Type { get; set; }
+
+    public Guid? UserId { get; set; }
+
+    public string? ClientId { get; set; }
+
+    public Guid? SessionId { get; set; }
+
+    public string? IpAddress { get; set; }
+
+    public string? UserAgent { get; set; }
+
+    /// <summary>A short reason or detail; never a secret, token or password.</summary>
+    public string? Detail { get; set; }
+}
+
+public static class AuditEventTypes
+{
+    public const string LoginSucceeded = "login_succeeded";
+    public const string LoginFailed = "login_failed";
+    public const string RefreshTokenIssued = "refresh_token_issued";
+    public const string RefreshTokenRotated = "refresh_token_rotated";
+    public const string RefreshRetriedWithinGrace = "refresh_retried_within_grace";
+    public const string RefreshTokenReuseDetected = "refresh_token_reuse_detected";
+    public const string RefreshTokenRefused = "refresh_token_refused";
+    public const string SessionRevoked = "session_revoked";
+    public const string SigningKeyCreated = "signing_key_created";
+    public const string SigningKeyRevoked = "signing_key_revoked";
+}

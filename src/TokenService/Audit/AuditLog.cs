@@ -1,0 +1,31 @@
+using TokenService.Data;
+
+namespace TokenService.Audit;
+
+/// <summary>
+/// Adds audit entries to the current unit of work, so an entry is committed exactly when the change it records
+/// is. Client IP and user agent come from the current request.
+/// </summary>
+public sealed class AuditLog(TokenDbContext database, TimeProvider time, IHttpContextAccessor httpContextAccessor)
+{
+    private const int MaximumUserAgentLength = 256;
+
+    public void Record(string type, Guid? userId = null, string? clientId = null, Guid? sessionId = null, string? detail = null)
+    {
+        var request = httpContextAccessor.HttpContext;
+        database.AuditEvents.Add(new AuditEvent
+        {
+            OccurredAt = time.GetUtcNow(),
+            Type = type,
+            UserId = userId,
+            ClientId = clientId,
+            SessionId = sessionId,
+            IpAddress = request?.Connection.RemoteIpAddress?.ToString(),
+            UserAgent = Truncate(request?.Request.Headers.UserAgent.ToString()),
+            Detail = detail,
+        });
+    }
+
+    internal static string? Truncate(string? userAgent) =>
+        string.IsNullOrEmpty(userAgent) ? null : userAgent.Length <= MaximumUserAgentLength ? userAgent : userAgent[..MaximumUserAgentLength];
+}

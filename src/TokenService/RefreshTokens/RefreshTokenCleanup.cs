@@ -1,0 +1,60 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using TokenService.Data;
+
+namespace TokenService.RefreshTokens;
+
+/// <summary>
+/// Deletes what no refresh can use any more, in short statements that never hold locks refreshes need:
+/// grace responses past the grace period, expired tokens, and sessions ended longer ago than the retention.
+/// </summary>
+internal sealed partial class RefreshTokenCleanup(
+    IServiceScopeFactory scopes, TimeProvider time, IOptions<RefreshTokenOptions> options, ILogger<RefreshTokenCleanup> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // One pass per interval measured from the end of the last one: no burst of catch-up passes after a pause.
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await Task.Delay(options.Value.CleanupInterval, time, stoppingToken).ConfigureAwait(false);
+            try
+            {
+                await CleanUpAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception exception) when (exception is DbException or InvalidOperationException or TimeoutException)
+            {
+                LogCleanupFailed(logger, exception);
+            }
+        }
+    }
+
+    internal async Task CleanUpAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var now = time.GetUtcNow();
+        var graceEnded = now - settings.GracePeriod;
+        var retentionEnded = now - settings.RetainEndedSessionsFor;
+        var absoluteEnded = retentionEnded - settings.AbsoluteLifetime;
+
+        await using var scope = scopes.CreateAsyncScope();
+        var database = scope.ServiceProvider.GetRequiredService<TokenDbContext>();
+        var cleared = await database.RefreshTokens
+            .Where(t => t.GraceResponse != null && t.ConsumedAt < graceEnded)
+            .ExecuteUpdateAsync(t => t.SetProperty(x => x.GraceResponse, (byte[]?)null), cancellationToken).ConfigureAwait(false);
+        var expired = await database.RefreshTokens
+            .Where(t => t.ExpiresAt < retentionEnded)
+            .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        var ended = await database.RefreshTokenFamilies
+            .Where(f => f.RevokedAt < retentionEnded || f.CreatedAt < absoluteEnded)
+            .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        LogCleanedUp(logger, cleared, expired, ended);
+    }
+
+    [LoggerMessage(EventId = 7101, Level = LogLevel.Information,
+        Message = "Refresh-token cleanup: {GraceResponses} grace responses cleared, {Tokens} expired tokens and {Sessions} ended sessions deleted.")]
+    private static partial void LogCleanedUp(ILogger logger, int graceResponses, int tokens, int sessions);
+
+    [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "Refresh-token cleanup failed; it runs again at the next interval.")]
+    private static partial void LogCleanupFailed(ILogger logger, Exception exception);
+}

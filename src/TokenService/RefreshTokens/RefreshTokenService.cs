@@ -1,0 +1,293 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using TokenService.Accounts;
+using TokenService.Audit;
+using TokenService.Clients;
+using TokenService.Data;
+using TokenService.Keys;
+using TokenService.Tokens;
+using TokenService.Tokens.Grants;
+
+namespace TokenService.RefreshTokens;
+
+/// <summary>
+/// The stateful half of the token lifecycle: sessions (refresh-token families) started at sign-in, refresh tokens
+/// rotated on every use with reuse detection and an idempotent grace window, and revocation.
+/// Single use is enforced by one conditional UPDATE per refresh, never by check-then-write (design notes).
+/// </summary>
+internal sealed partial class RefreshTokenService(
+    TokenDbContext database,
+    AccessTokenIssuer issuer,
+    KeyEncryption sealer,
+    AuditLog audit,
+    RefreshTokenMetrics metrics,
+    TimeProvider time,
+    IHttpContextAccessor httpContextAccessor,
+    IOptions<RefreshTokenOptions> options,
+    ILogger<RefreshTokenService> logger)
+{
+    private static readonly OAuthErrorResult InvalidGrant = new(OAuthErrors.InvalidGrant, "The refresh token is invalid, expired or revoked.");
+
+    /// <summary>Starts a session for a user who just signed in; returns its id (<c>sid</c>) and first refresh token. Saved with the caller's unit of work.</summary>
+    public (Guid SessionId, string RefreshToken) StartSession(Guid userId, Client client, RequestedAccess access, IReadOnlyList<string> authenticationMethods)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(access);
+        var now = time.GetUtcNow();
+        var family = new RefreshTokenFamily
+        {
+            Id = Guid.NewGuid(),
+            UserId = userId,
+            ClientId = client.ClientId,
+            Scopes = [.. access.Scopes],
+            Audiences = [.. access.Audiences],
+            AuthenticationMethods = [.. authenticationMethods],
+            CreatedAt = now,
+            LastUsedAt = now,
+        };
+        RecordDevice(family);
+        database.RefreshTokenFamilies.Add(family);
+        var value = AddToken(family, Guid.NewGuid(), now);
+        audit.Record(AuditEventTypes.RefreshTokenIssued, userId, client.ClientId, family.Id);
+        metrics.Issued();
+        return (family.Id, value);
+    }
+
+    public async Task<IResult> RefreshAsync(TokenRequest request, Client client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(client);
+        if (request["refresh_token"] is not { } presented)
+        {
+            return TokenRequest.Invalid("refresh_token is required.");
+        }
+
+        if (!RefreshTokenValues.TryHash(presented, out var hash))
+        {
+            metrics.Refused("malformed");
+            return InvalidGrant;
+        }
+
+        var settings = options.Value;
+        var now = time.GetUtcNow();
+        var absoluteCutoff = now - settings.AbsoluteLifetime;
+        var successorId = Guid.NewGuid();
+
+        await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+
+        // The one statement that makes a refresh token single-use: a concurrent request blocks on the row lock,
+        // then finds it consumed and goes down the "lost" path below.
+        var consumed = await database.RefreshTokens
+            .Where(t => t.TokenHash == hash && t.ConsumedAt == null && t.ExpiresAt > now
+                && t.Family.ClientId == client.ClientId && t.Family.RevokedAt == null && t.Family.CreatedAt > absoluteCutoff)
+            .ExecuteUpdateAsync(t => t.SetProperty(x => x.ConsumedAt, now).SetProperty(x => x.SuccessorId, successorId), cancellationToken)
+            .ConfigureAwait(false);
+
+        var result = consumed == 1
+            ? await RotateAsync(hash, successorId, request["scope"], now, cancellationToken).ConfigureAwait(false)
+            : await AnswerLostRaceOrReuseAsync(hash, client, now, cancellationToken).ConfigureAwait(false);
+
+        if (result is OAuthErrorResult { Error: OAuthErrors.InvalidScope })
+        {
+            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
+            return result;
+        }
+
+        await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Revokes one session of a user (logout); false if the user has no such live session.</summary>
+    public async Task<bool> RevokeSessionAsync(Guid userId, Guid sessionId, string reason, CancellationToken cancellationToken)
+    {
+        var revoked = await Revoke(database.RefreshTokenFamilies.Where(f => f.Id == sessionId && f.UserId == userId), reason, cancellationToken)
+            .ConfigureAwait(false);
+        if (revoked > 0)
+        {
+            audit.Record(AuditEventTypes.SessionRevoked, userId, sessionId: sessionId, detail: reason);
+            await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return revoked > 0;
+    }
+
+    /// <summary>Revokes every live session of a user (logout everywhere, password change, disabling); returns how many.</summary>
+    public async Task<int> RevokeAllSessionsAsync(Guid userId, string reason, CancellationToken cancellationToken)
+    {
+        var revoked = await Revoke(database.RefreshTokenFamilies.Where(f => f.UserId == userId), reason, cancellationToken).ConfigureAwait(false);
+        audit.Record(AuditEventTypes.SessionRevoked, userId, detail: $"{reason}: {revoked} sessions");
+        await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return revoked;
+    }
+
+    /// <summary>
+    /// RFC 7009 revocation of a presented refresh token by its own client: ends its session. Unknown values and
+    /// other clients' tokens change nothing (the endpoint answers 200 either way).
+    /// </summary>
+    public async Task RevokePresentedTokenAsync(string presented, Client client, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        if (!RefreshTokenValues.TryHash(presented, out var hash))
+        {
+            return;
+        }
+
+        var family = await database.RefreshTokens.AsNoTracking().Where(t => t.TokenHash == hash).Select(t => t.Family)
+            .SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        if (family is null || family.ClientId != client.ClientId)
+        {
+            return;
+        }
+
+        await RevokeSessionAsync(family.UserId, family.Id, "logout", cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IResult> RotateAsync(byte[] hash, Guid successorId, string? requestedScope, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var token = await database.RefreshTokens.Include(t => t.Family)
+            .SingleAsync(t => t.TokenHash == hash, cancellationToken).ConfigureAwait(false);
+        var family = token.Family;
+
+        var scopes = requestedScope is null
+            ? family.Scopes
+            : [.. requestedScope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal)];
+        if (scopes.Except(family.Scopes, StringComparer.Ordinal).Any())
+        {
+            return new OAuthErrorResult(OAuthErrors.InvalidScope, "A refresh cannot widen the scope granted at sign-in.");
+        }
+
+        // Rights and status are re-read at every refresh: a role change reaches the next access token, a disabled user gets nothing.
+        var user = await database.Users.WithRights().AsNoTracking()
+            .SingleOrDefaultAsync(u => u.Id == family.UserId, cancellationToken).ConfigureAwait(false);
+        if (user is null || user.IsDisabled)
+        {
+            family.RevokedAt = now;
+            family.RevokedReason = "user_disabled";
+            audit.Record(AuditEventTypes.SessionRevoked, family.UserId, family.ClientId, family.Id, "user_disabled");
+            metrics.SessionsRevoked(1, "user_disabled");
+            return InvalidGrant;
+        }
+
+        var rights = AuthenticatedUser.From(user);
+        var accessToken = issuer.Issue(new AccessTokenSubject(
+            user.Id.ToString(), family.ClientId, family.Audiences, scopes, rights.Roles, rights.Permissions,
+            AuthenticatedAt: family.CreatedAt, AuthenticationMethods: family.AuthenticationMethods, SessionId: family.Id));
+        var response = TokenResponse.For(accessToken, scopes, AddToken(family, successorId, now));
+
+        if (options.Value.GracePeriod > TimeSpan.Zero)
+        {
+            token.GraceResponse = sealer.Seal(token.Id.ToString(), JsonSerializer.SerializeToUtf8Bytes(response));
+        }
+
+        family.LastUsedAt = now;
+        RecordDevice(family);
+        audit.Record(AuditEventTypes.RefreshTokenRotated, family.UserId, family.ClientId, family.Id);
+        metrics.Rotated();
+        return new TokenResponseResult(response);
+    }
+
+    /// <summary>
+    /// The token could not be consumed. Within the grace period, the immediate predecessor of the live token gets
+    /// the same answer again; a spent token presented any other way is a theft signal and ends the session.
+    /// </summary>
+    private async Task<IResult> AnswerLostRaceOrReuseAsync(byte[] hash, Client client, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var token = await database.RefreshTokens.AsNoTracking().Include(t => t.Family)
+            .SingleOrDefaultAsync(t => t.TokenHash == hash, cancellationToken).ConfigureAwait(false);
+        if (token is null)
+        {
+            return Refuse("unknown", null);
+        }
+
+        var family = token.Family;
+        if (family.RevokedAt is not null)
+        {
+            return Refuse("session_revoked", family);
+        }
+
+        if (family.ClientId != client.ClientId)
+        {
+            return await ReuseDetectedAsync(family, "wrong_client", client.ClientId, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (token.ConsumedAt is not { } consumedAt)
+        {
+            return Refuse("expired", family);
+        }
+
+        if (now - consumedAt <= options.Value.GracePeriod && token.GraceResponse is { } sealedResponse && token.SuccessorId is { } successorId)
+        {
+            var successorLive = await database.RefreshTokens.AnyAsync(t => t.Id == successorId && t.ConsumedAt == null, cancellationToken).ConfigureAwait(false);
+            if (successorLive)
+            {
+                var response = JsonSerializer.Deserialize<TokenResponse>(sealer.Open(token.Id.ToString(), sealedResponse))!;
+                audit.Record(AuditEventTypes.RefreshRetriedWithinGrace, family.UserId, family.ClientId, family.Id);
+                metrics.RetriedWithinGrace();
+                return new TokenResponseResult(response);
+            }
+        }
+
+        return await ReuseDetectedAsync(family, "reuse_detected", client.ClientId, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IResult> ReuseDetectedAsync(RefreshTokenFamily family, string reason, string presentingClient, CancellationToken cancellationToken)
+    {
+        await Revoke(database.RefreshTokenFamilies.Where(f => f.Id == family.Id), reason, cancellationToken).ConfigureAwait(false);
+        audit.Record(AuditEventTypes.RefreshTokenReuseDetected, family.UserId, presentingClient, family.Id, reason);
+        metrics.ReuseDetected();
+        LogReuseDetected(logger, family.Id, family.UserId, reason);
+        return InvalidGrant;
+    }
+
+    private OAuthErrorResult Refuse(string reason, RefreshTokenFamily? family)
+    {
+        metrics.Refused(reason);
+        if (family is not null)
+        {
+            audit.Record(AuditEventTypes.RefreshTokenRefused, family.UserId, family.ClientId, family.Id, reason);
+        }
+
+        return InvalidGrant;
+    }
+
+    private async Task<int> Revoke(IQueryable<RefreshTokenFamily> families, string reason, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var revoked = await families.Where(f => f.RevokedAt == null)
+            .ExecuteUpdateAsync(f => f.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.RevokedReason, reason), cancellationToken)
+            .ConfigureAwait(false);
+        metrics.SessionsRevoked(revoked, reason);
+
+        return revoked;
+    }
+
+    private string AddToken(RefreshTokenFamily family, Guid id, DateTimeOffset now)
+    {
+        var settings = options.Value;
+        var (value, hash) = RefreshTokenValues.Create();
+        var idleExpiry = now + settings.IdleLifetime;
+        var absoluteExpiry = family.CreatedAt + settings.AbsoluteLifetime;
+        database.RefreshTokens.Add(new RefreshToken
+        {
+            Id = id,
+            FamilyId = family.Id,
+            TokenHash = hash,
+            CreatedAt = now,
+            ExpiresAt = idleExpiry < absoluteExpiry ? idleExpiry : absoluteExpiry,
+        });
+        return value;
+    }
+
+    private void RecordDevice(RefreshTokenFamily family)
+    {
+        var context = httpContextAccessor.HttpContext;
+        family.IpAddress = context?.Connection.RemoteIpAddress?.ToString();
+        family.UserAgent = AuditLog.Truncate(context?.Request.Headers.UserAgent.ToString());
+    }
+
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Warning,
+        Message = "Refresh token reuse detected ({Reason}): session {SessionId} of user {UserId} revoked.")]
+    private static partial void LogReuseDetected(ILogger logger, Guid sessionId, Guid userId, string reason);
+}
