@@ -10,14 +10,25 @@ public sealed class MobileApp(Uri baseAddress) : IDisposable
 {
     private readonly HttpClient _http = new() { BaseAddress = baseAddress };
 
-    public async Task<string> SignInAsync(string userName, string password)
+    public async Task<string> SignInAsync(string userName, string password) => (await SignInWithRefreshAsync(userName, password)).Access;
+
+    /// <summary>Signs in and keeps the session's refresh token too.</summary>
+    public Task<(string Access, string Refresh)> SignInWithRefreshAsync(string userName, string password) => TokenPairAsync(new()
     {
-        using var response = await _http.PostAsync("/connect/token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "password", ["client_id"] = "mobile-app", ["username"] = userName, ["password"] = password,
-        }));
+        ["grant_type"] = "password", ["client_id"] = "mobile-app", ["username"] = userName, ["password"] = password,
+    });
+
+    public Task<(string Access, string Refresh)> RefreshAsync(string refreshToken) => TokenPairAsync(new()
+    {
+        ["grant_type"] = "refresh_token", ["client_id"] = "mobile-app", ["refresh_token"] = refreshToken,
+    });
+
+    private async Task<(string Access, string Refresh)> TokenPairAsync(Dictionary<string, string> form)
+    {
+        using var response = await _http.PostAsync("/connect/token", new FormUrlEncodedContent(form));
         response.EnsureSuccessStatusCode();
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("access_token").GetString()!;
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        return (body.GetProperty("access_token").GetString()!, body.GetProperty("refresh_token").GetString()!);
     }
 
     /// <summary>A client_credentials token, as a partner or batch job would get it.</summary>

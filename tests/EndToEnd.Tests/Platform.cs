@@ -28,7 +28,11 @@ public sealed class Platform : IAsyncDisposable
 
     public Uri InventoryAddress { get; private set; } = null!;
 
-    public static async Task<Platform> StartAsync(PostgresServer postgres)
+    /// <param name="postgres">The server the token service's database is created on.</param>
+    /// <param name="tokenServiceSettings">Settings added to or replacing the token service's defaults.</param>
+    /// <param name="beforeValidatorsStart">Runs once the token service is up, before the gateway and services start.</param>
+    public static async Task<Platform> StartAsync(
+        PostgresServer postgres, IReadOnlyDictionary<string, string>? tokenServiceSettings = null, Func<Uri, Task>? beforeValidatorsStart = null)
     {
         ArgumentNullException.ThrowIfNull(postgres);
         var platform = new Platform();
@@ -38,7 +42,7 @@ public sealed class Platform : IAsyncDisposable
             var issuer = $"http://127.0.0.1:{gatewayPort}";
             var connectionString = await postgres.CreateDatabaseAsync("platform");
 
-            platform.TokenServiceAddress = platform.Start<AccessTokenIssuer>(new()
+            var tokenService = new Dictionary<string, string>
             {
                 ["Database:Provider"] = "Postgres",
                 ["Database:ConnectionString"] = connectionString,
@@ -50,7 +54,17 @@ public sealed class Platform : IAsyncDisposable
                 ["DemoSeed:UserPassword"] = UserPassword,
                 ["DemoSeed:OrdersServiceSecret"] = OrdersServiceSecret,
                 ["DemoSeed:ReportingServiceSecret"] = ReportingServiceSecret,
-            });
+            };
+            foreach (var (key, value) in tokenServiceSettings ?? new Dictionary<string, string>())
+            {
+                tokenService[key] = value;
+            }
+
+            platform.TokenServiceAddress = platform.Start<AccessTokenIssuer>(tokenService);
+            if (beforeValidatorsStart is not null)
+            {
+                await beforeValidatorsStart(platform.TokenServiceAddress);
+            }
 
             var verification = new Dictionary<string, string>
             {
