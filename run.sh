@@ -106,7 +106,11 @@ Walkthrough (in another terminal):
   curl -s $gateway_url/api/orders -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' \\
        -d '{"sku":"SKU-1001","quantity":2}'     # orders reserves stock with its own service token
   curl -s $gateway_url/api/orders -H "Authorization: Bearer \$TOKEN"
-  # 3. 401 without a token, 403 without the permission (alice may not change stock):
+  # 3. Keep the session going: sign in again keeping the refresh token, then rotate it:
+  REFRESH=\$(curl -s $gateway_url/connect/token -d grant_type=password -d client_id=mobile-app \\
+           -d username=alice -d password=$USER_PASSWORD | jq -r .refresh_token)
+  curl -s $gateway_url/connect/token -d grant_type=refresh_token -d client_id=mobile-app -d refresh_token=\$REFRESH
+  # 4. 401 without a token, 403 without the permission (alice may not change stock):
   curl -i $gateway_url/api/orders
   curl -i -X PUT $gateway_url/api/inventory/items/SKU-1001/stock -H "Authorization: Bearer \$TOKEN" \\
        -H 'Content-Type: application/json' -d '{"available":5}'
