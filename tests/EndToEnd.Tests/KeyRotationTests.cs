@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.IdentityModel.JsonWebTokens;
 using NUnit.Framework;
-using TestSupport;
 
 namespace EndToEnd.Tests;
 
@@ -12,44 +11,32 @@ namespace EndToEnd.Tests;
 /// keep working at the gateway and the services, and no request fails.
 /// </summary>
 [TestFixture]
-public sealed class KeyRotationTests
+public sealed class KeyRotationTests : PlatformFixture
 {
     private static readonly TimeSpan ActivationDelay = TimeSpan.FromSeconds(6);
 
-    private PostgresServer _postgres = null!;
-    private Platform _platform = null!;
-    private MobileApp _app = null!;
     private string _tokenBeforeRotation = "";
 
-    [OneTimeSetUp]
-    public async Task StartPlatformDuringARotation()
+    protected override IReadOnlyDictionary<string, string> TokenServiceSettings => new Dictionary<string, string>
     {
-        _postgres = await PostgresServer.StartAsync();
-        _platform = await Platform.StartAsync(_postgres, new Dictionary<string, string>
-        {
-            ["SigningKeys:ActivationDelay"] = ActivationDelay.ToString(),
-            ["SigningKeys:ReloadInterval"] = "00:00:01",
-        }, async tokenService =>
-        {
-            using var tokens = new MobileApp(tokenService);
-            var admin = await tokens.SignInAsync("admin", Platform.AdminPassword);
-            using var rotate = new HttpRequestMessage(HttpMethod.Post, "/admin/keys/rotate");
-            rotate.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);
-            using var http = new HttpClient { BaseAddress = tokenService };
-            using var rotated = await http.SendAsync(rotate);
-            rotated.EnsureSuccessStatusCode();
-        });
-        _app = new MobileApp(_platform.GatewayAddress);
-        _tokenBeforeRotation = await _app.SignInAsync("alice", Platform.UserPassword);
+        ["SigningKeys:ActivationDelay"] = ActivationDelay.ToString(),
+        ["SigningKeys:ReloadInterval"] = "00:00:01",
+    };
+
+    /// <summary>An operator rotation: the successor is pending while the validators start and read the key set.</summary>
+    protected override async Task BeforeValidatorsStartAsync(Uri tokenService)
+    {
+        using var tokens = new MobileApp(tokenService);
+        var admin = await tokens.SignInAsync("admin", Platform.AdminPassword);
+        using var rotate = new HttpRequestMessage(HttpMethod.Post, "/admin/keys/rotate");
+        rotate.Headers.Authorization = new AuthenticationHeaderValue("Bearer", admin);
+        using var http = new HttpClient { BaseAddress = tokenService };
+        using var rotated = await http.SendAsync(rotate);
+        rotated.EnsureSuccessStatusCode();
     }
 
-    [OneTimeTearDown]
-    public async Task StopPlatform()
-    {
-        _app.Dispose();
-        await _platform.DisposeAsync();
-        await _postgres.DisposeAsync();
-    }
+    [OneTimeSetUp]
+    public async Task SignInBeforeTheSwitch() => _tokenBeforeRotation = await App.SignInAsync("alice", Platform.UserPassword);
 
     [Test]
     public async Task Requests_with_tokens_of_the_old_and_the_new_key_all_succeed_across_the_switch()
@@ -59,13 +46,13 @@ public sealed class KeyRotationTests
         var signingKeys = new HashSet<string> { new JsonWebToken(_tokenBeforeRotation).Kid };
         while (TimeProvider.System.GetUtcNow() < deadline)
         {
-            var fresh = await _app.SignInAsync("alice", Platform.UserPassword);
+            var fresh = await App.SignInAsync("alice", Platform.UserPassword);
             signingKeys.Add(new JsonWebToken(fresh).Kid);
             foreach (var token in new[] { _tokenBeforeRotation, fresh })
             {
                 foreach (var path in new[] { "/api/orders", "/api/inventory/items" })
                 {
-                    using var response = await _app.SendAsync(HttpMethod.Get, path, token);
+                    using var response = await App.SendAsync(HttpMethod.Get, path, token);
                     requests++;
                     if (response.StatusCode != HttpStatusCode.OK)
                     {

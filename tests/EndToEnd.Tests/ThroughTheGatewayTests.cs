@@ -8,30 +8,16 @@ namespace EndToEnd.Tests;
 
 /// <summary>The system as a mobile app and partner services meet it: everything through the gateway's one base URL.</summary>
 [TestFixture]
-public sealed class ThroughTheGatewayTests
+public sealed class ThroughTheGatewayTests : PlatformFixture
 {
-    private PostgresServer _postgres = null!;
-    private Platform _platform = null!;
-    private MobileApp _app = null!;
     private string _alice = null!;
     private string _admin = null!;
 
     [OneTimeSetUp]
-    public async Task StartPlatform()
+    public async Task SignIn()
     {
-        _postgres = await PostgresServer.StartAsync();
-        _platform = await Platform.StartAsync(_postgres);
-        _app = new MobileApp(_platform.GatewayAddress);
-        _alice = await _app.SignInAsync("alice", Platform.UserPassword);
-        _admin = await _app.SignInAsync("admin", Platform.AdminPassword);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopPlatform()
-    {
-        _app.Dispose();
-        await _platform.DisposeAsync();
-        await _postgres.DisposeAsync();
+        _alice = await App.SignInAsync("alice", Platform.UserPassword);
+        _admin = await App.SignInAsync("admin", Platform.AdminPassword);
     }
 
     [Test]
@@ -39,7 +25,7 @@ public sealed class ThroughTheGatewayTests
     {
         var stockBefore = await AvailableAsync("SKU-1002");
 
-        using var placed = await _app.SendAsync(HttpMethod.Post, "/api/orders", _alice, new { sku = "SKU-1002", quantity = 3 });
+        using var placed = await App.SendAsync(HttpMethod.Post, "/api/orders", _alice, new { sku = "SKU-1002", quantity = 3 });
 
         Assert.That(placed.StatusCode, Is.EqualTo(HttpStatusCode.Created));
         Assert.That(await AvailableAsync("SKU-1002"), Is.EqualTo(stockBefore - 3));
@@ -51,7 +37,7 @@ public sealed class ThroughTheGatewayTests
         var mine = await PlaceOrderAsync(_alice);
         var theirs = await PlaceOrderAsync(_admin);
 
-        using var response = await _app.SendAsync(HttpMethod.Get, "/api/orders", _alice);
+        using var response = await App.SendAsync(HttpMethod.Get, "/api/orders", _alice);
         var ids = (await response.Content.ReadFromJsonAsync<JsonElement[]>())!.Select(o => o.GetProperty("id").GetString());
 
         Assert.That(ids, Does.Contain(mine).And.Not.Contain(theirs));
@@ -62,7 +48,7 @@ public sealed class ThroughTheGatewayTests
     {
         var theirs = await PlaceOrderAsync(_admin);
 
-        using var response = await _app.SendAsync(HttpMethod.Get, $"/api/orders/{theirs}", _alice);
+        using var response = await App.SendAsync(HttpMethod.Get, $"/api/orders/{theirs}", _alice);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
     }
@@ -72,7 +58,7 @@ public sealed class ThroughTheGatewayTests
     {
         var alices = await PlaceOrderAsync(_alice);
 
-        using var response = await _app.SendAsync(HttpMethod.Get, $"/api/orders/{alices}", _admin);
+        using var response = await App.SendAsync(HttpMethod.Get, $"/api/orders/{alices}", _admin);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
@@ -80,7 +66,7 @@ public sealed class ThroughTheGatewayTests
     [Test]
     public async Task A_call_without_a_token_is_401_with_a_Bearer_challenge()
     {
-        using var response = await _app.SendAsync(HttpMethod.Get, "/api/orders", token: null);
+        using var response = await App.SendAsync(HttpMethod.Get, "/api/orders", token: null);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(response.Headers.WwwAuthenticate.ToString(), Is.EqualTo("Bearer"));
@@ -92,10 +78,10 @@ public sealed class ThroughTheGatewayTests
         using var attacker = new TestSigningKey();
         var forged = attacker.CreateToken(new TokenSpec
         {
-            Issuer = _platform.GatewayAddress.ToString().TrimEnd('/'), Audiences = ["orders-api"], Scopes = ["orders"], Permissions = ["orders:read"],
+            Issuer = Platform.GatewayAddress.ToString().TrimEnd('/'), Audiences = ["orders-api"], Scopes = ["orders"], Permissions = ["orders:read"],
         });
 
-        using var response = await _app.SendAsync(HttpMethod.Get, "/api/orders", forged);
+        using var response = await App.SendAsync(HttpMethod.Get, "/api/orders", forged);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(response.Headers.WwwAuthenticate.ToString(), Is.EqualTo("Bearer error=\"invalid_token\""));
@@ -104,7 +90,7 @@ public sealed class ThroughTheGatewayTests
     [Test]
     public async Task A_user_without_the_permission_is_403_insufficient_scope()
     {
-        using var response = await _app.SendAsync(HttpMethod.Put, "/api/inventory/items/SKU-1003/stock", _alice, new { available = 1 });
+        using var response = await App.SendAsync(HttpMethod.Put, "/api/inventory/items/SKU-1003/stock", _alice, new { available = 1 });
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
         Assert.That(response.Headers.WwwAuthenticate.ToString(), Is.EqualTo("Bearer error=\"insufficient_scope\""));
@@ -113,7 +99,7 @@ public sealed class ThroughTheGatewayTests
     [Test]
     public async Task A_user_with_the_permission_may_change_stock()
     {
-        using var response = await _app.SendAsync(HttpMethod.Put, "/api/inventory/items/SKU-1003/stock", _admin, new { available = 77 });
+        using var response = await App.SendAsync(HttpMethod.Put, "/api/inventory/items/SKU-1003/stock", _admin, new { available = 77 });
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(await AvailableAsync("SKU-1003"), Is.EqualTo(77));
@@ -122,8 +108,8 @@ public sealed class ThroughTheGatewayTests
     [Test]
     public async Task A_service_token_reads_the_report_a_user_token_may_not()
     {
-        var reporting = await _app.ServiceTokenAsync("reporting-service", Platform.ReportingServiceSecret);
-        using var orders = new HttpClient { BaseAddress = _platform.OrdersAddress };
+        var reporting = await App.ServiceTokenAsync("reporting-service", Platform.ReportingServiceSecret);
+        using var orders = new HttpClient { BaseAddress = Platform.OrdersAddress };
 
         using var asService = await Send(orders, "/orders/report", reporting);
         using var asUser = await Send(orders, "/orders/report", _alice);
@@ -141,14 +127,14 @@ public sealed class ThroughTheGatewayTests
 
     private async Task<int> AvailableAsync(string sku)
     {
-        using var response = await _app.SendAsync(HttpMethod.Get, $"/api/inventory/items/{sku}", _alice);
+        using var response = await App.SendAsync(HttpMethod.Get, $"/api/inventory/items/{sku}", _alice);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("available").GetInt32();
     }
 
     private async Task<string> PlaceOrderAsync(string token)
     {
-        using var response = await _app.SendAsync(HttpMethod.Post, "/api/orders", token, new { sku = "SKU-1001", quantity = 1 });
+        using var response = await App.SendAsync(HttpMethod.Post, "/api/orders", token, new { sku = "SKU-1001", quantity = 1 });
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }

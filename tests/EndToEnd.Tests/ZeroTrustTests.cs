@@ -1,36 +1,20 @@
 using System.Net;
 using System.Net.Http.Json;
 using NUnit.Framework;
-using TestSupport;
 
 namespace EndToEnd.Tests;
 
 /// <summary>Services verify every token themselves: going around the gateway gains nothing.</summary>
 [TestFixture]
-public sealed class ZeroTrustTests
+public sealed class ZeroTrustTests : PlatformFixture
 {
-    private PostgresServer _postgres = null!;
-    private Platform _platform = null!;
-    private MobileApp _app = null!;
     private HttpClient _inventory = null!;
 
     [OneTimeSetUp]
-    public async Task StartPlatform()
-    {
-        _postgres = await PostgresServer.StartAsync();
-        _platform = await Platform.StartAsync(_postgres);
-        _app = new MobileApp(_platform.GatewayAddress);
-        _inventory = new HttpClient { BaseAddress = _platform.InventoryAddress };
-    }
+    public void CreateDirectClient() => _inventory = new HttpClient { BaseAddress = Platform.InventoryAddress };
 
     [OneTimeTearDown]
-    public async Task StopPlatform()
-    {
-        _inventory.Dispose();
-        _app.Dispose();
-        await _platform.DisposeAsync();
-        await _postgres.DisposeAsync();
-    }
+    public void DisposeDirectClient() => _inventory.Dispose();
 
     [Test]
     public async Task A_service_refuses_a_direct_call_without_a_token()
@@ -43,7 +27,7 @@ public sealed class ZeroTrustTests
     [Test]
     public async Task A_service_refuses_a_token_issued_for_another_audience()
     {
-        var reporting = await _app.ServiceTokenAsync("reporting-service", Platform.ReportingServiceSecret);
+        var reporting = await App.ServiceTokenAsync("reporting-service", Platform.ReportingServiceSecret);
 
         using var response = await ReserveAsync(reporting);
 
@@ -53,7 +37,7 @@ public sealed class ZeroTrustTests
     [Test]
     public async Task The_reservation_endpoint_refuses_user_tokens_whatever_they_carry()
     {
-        var admin = await _app.SignInAsync("admin", Platform.AdminPassword);
+        var admin = await App.SignInAsync("admin", Platform.AdminPassword);
 
         using var response = await ReserveAsync(admin);
 
@@ -63,7 +47,7 @@ public sealed class ZeroTrustTests
     [Test]
     public async Task Spoofed_identity_headers_do_not_make_a_caller_anyone_else()
     {
-        var alice = await _app.SignInAsync("alice", Platform.UserPassword);
+        var alice = await App.SignInAsync("alice", Platform.UserPassword);
         using var request = new HttpRequestMessage(HttpMethod.Put, "/inventory/items/SKU-1001/stock") { Content = JsonContent.Create(new { available = 0 }) };
         request.Headers.Authorization = new("Bearer", alice);
         request.Headers.Add("X-User-Id", "admin");
@@ -77,7 +61,7 @@ public sealed class ZeroTrustTests
     [Test]
     public async Task Every_process_reports_ready_once_its_dependencies_answer()
     {
-        foreach (var address in new[] { _platform.TokenServiceAddress, _platform.InventoryAddress, _platform.OrdersAddress, _platform.GatewayAddress })
+        foreach (var address in new[] { Platform.TokenServiceAddress, Platform.InventoryAddress, Platform.OrdersAddress, Platform.GatewayAddress })
         {
             using var client = new HttpClient { BaseAddress = address };
             using var response = await client.GetAsync("/health/ready");

@@ -15,6 +15,20 @@ internal sealed partial class ClientAuthenticator(TokenDbContext database, ILogg
     private const string BasicChallenge = "Basic realm=\"token\", charset=\"UTF-8\"";
     private static readonly byte[] NoSecretHash = ClientSecrets.Hash("");
 
+    /// <summary>Reads a form request to an OAuth endpoint and authenticates its client: the start of revocation and introspection.</summary>
+    public async Task<(TokenRequest? Request, Client? Client, OAuthErrorResult? Error)> ReadAndAuthenticateAsync(
+        HttpRequest httpRequest, CancellationToken cancellationToken)
+    {
+        var (request, error) = await TokenRequest.ReadAsync(httpRequest, cancellationToken).ConfigureAwait(false);
+        if (error is not null)
+        {
+            return (null, null, error);
+        }
+
+        var (client, clientError) = await AuthenticateAsync(httpRequest, request!, cancellationToken).ConfigureAwait(false);
+        return clientError is null ? (request, client, null) : (null, null, clientError);
+    }
+
     public async Task<(Client? Client, OAuthErrorResult? Error)> AuthenticateAsync(
         HttpRequest httpRequest, TokenRequest request, CancellationToken cancellationToken)
     {

@@ -41,16 +41,10 @@ public static class RefreshTokensExtensions
     private static async Task<IResult> RevokeAsync(
         HttpContext context, ClientAuthenticator authenticator, RefreshTokenService sessions, CancellationToken cancellationToken)
     {
-        var (request, error) = await TokenRequest.ReadAsync(context.Request, cancellationToken).ConfigureAwait(false);
+        var (request, client, error) = await authenticator.ReadAndAuthenticateAsync(context.Request, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
             return error;
-        }
-
-        var (client, clientError) = await authenticator.AuthenticateAsync(context.Request, request!, cancellationToken).ConfigureAwait(false);
-        if (clientError is not null)
-        {
-            return clientError;
         }
 
         if (string.IsNullOrEmpty(request!["token"]))

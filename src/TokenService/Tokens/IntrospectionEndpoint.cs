@@ -39,16 +39,10 @@ public static class IntrospectionEndpoint
         HttpContext context, ClientAuthenticator authenticator, RefreshTokenService sessions, SigningKeyRing ring,
         TimeProvider time, IOptions<TokenOptions> options, CancellationToken cancellationToken)
     {
-        var (request, error) = await TokenRequest.ReadAsync(context.Request, cancellationToken).ConfigureAwait(false);
+        var (request, client, error) = await authenticator.ReadAndAuthenticateAsync(context.Request, cancellationToken).ConfigureAwait(false);
         if (error is not null)
         {
             return error;
-        }
-
-        var (client, clientError) = await authenticator.AuthenticateAsync(context.Request, request!, cancellationToken).ConfigureAwait(false);
-        if (clientError is not null)
-        {
-            return clientError;
         }
 
         if (!client!.IsConfidential)

@@ -1,0 +1,53 @@
+using NUnit.Framework;
+using TestSupport;
+
+namespace EndToEnd.Tests;
+
+/// <summary>One throwaway PostgreSQL server for the whole assembly; each fixture's platform gets its own database.</summary>
+[SetUpFixture]
+public sealed class TestDatabase
+{
+    private static PostgresServer? _server;
+
+    public static PostgresServer Server => _server ?? throw new InvalidOperationException("The PostgreSQL server has not started.");
+
+    [OneTimeSetUp]
+    public async Task StartPostgres() => _server = await PostgresServer.StartAsync();
+
+    [OneTimeTearDown]
+    public async Task StopPostgres()
+    {
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>A whole platform per fixture, and a mobile app pointed at its gateway.</summary>
+public abstract class PlatformFixture
+{
+    protected Platform Platform { get; private set; } = null!;
+
+    protected MobileApp App { get; private set; } = null!;
+
+    /// <summary>Token-service settings a fixture changes.</summary>
+    protected virtual IReadOnlyDictionary<string, string>? TokenServiceSettings => null;
+
+    /// <summary>Runs once the token service is up, before the gateway and services start.</summary>
+    protected virtual Task BeforeValidatorsStartAsync(Uri tokenService) => Task.CompletedTask;
+
+    [OneTimeSetUp]
+    public async Task StartPlatform()
+    {
+        Platform = await Platform.StartAsync(TestDatabase.Server, TokenServiceSettings, BeforeValidatorsStartAsync);
+        App = new MobileApp(Platform.GatewayAddress);
+    }
+
+    [OneTimeTearDown]
+    public async Task StopPlatform()
+    {
+        App.Dispose();
+        await Platform.DisposeAsync();
+    }
+}
