@@ -1,4 +1,5 @@
 using ServiceDefaults;
+using TokenService.Accounts;
 using TokenService.Audit;
 using TokenService.Data;
 using TokenService.Discovery;
@@ -17,6 +18,7 @@ builder.AddTokenDatabase();               // EF Core store (SQLite locally, Post
 builder.AddDemoSeed();                    // demo roles, users and clients for local runs (off unless configured)
 builder.AddAuditLog();                    // append-only audit log, written with the change it records
 builder.AddPasswords();                   // Argon2id hashing
+builder.AddAccounts();                    // sign-in protection: account lockout, per-address rate limits
 builder.AddSigningKeys();                 // RSA signing keys sealed at rest, shared by all instances
 builder.AddTokenIssuance();               // OAuth 2.0 token endpoint and its grants
 builder.AddRefreshTokens();               // sessions: rotation, reuse detection, grace window, cleanup

@@ -8,10 +8,16 @@ namespace TokenService.Tests;
 public static class TokenEndpointClient
 {
     public static async Task<HttpResponseMessage> RequestAsync(
-        this HttpClient client, IEnumerable<KeyValuePair<string, string>> form, (string Id, string Secret)? basic = null, string path = "/connect/token")
+        this HttpClient client, IEnumerable<KeyValuePair<string, string>> form, (string Id, string Secret)? basic = null, string path = "/connect/token",
+        string? clientAddress = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
+        if (clientAddress is not null)
+        {
+            request.Headers.Add(ClientAddressFromHeader.Header, clientAddress);
+        }
+
         if (basic is { } credentials)
         {
             var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(credentials.Id)}:{Uri.EscapeDataString(credentials.Secret)}"));
@@ -26,6 +32,12 @@ public static class TokenEndpointClient
             new("grant_type", "password"), new("client_id", "mobile-app"), new("username", userName), new("password", password),
             .. extra.Select(pair => new KeyValuePair<string, string>(pair.Item1, pair.Item2)),
         ]);
+
+    /// <summary>A password grant for the mobile app sent from the given client address.</summary>
+    public static Task<HttpResponseMessage> PasswordGrantFromAsync(this HttpClient client, string clientAddress, string userName, string password) =>
+        client.RequestAsync([
+            new("grant_type", "password"), new("client_id", "mobile-app"), new("username", userName), new("password", password),
+        ], clientAddress: clientAddress);
 
     public static Task<HttpResponseMessage> ClientCredentialsAsync(this HttpClient client, string clientId, string secret, params (string, string)[] extra) =>
         client.RequestAsync([

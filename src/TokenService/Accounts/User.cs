@@ -15,6 +15,12 @@ public sealed class User
 
     public bool IsDisabled { get; set; }
 
+    /// <summary>Failed sign-ins since the last success or the end of the last lockout (see <see cref="AccountLockout"/>).</summary>
+    public int FailedLoginCount { get; set; }
+
+    /// <summary>While in the future, the account refuses every sign-in (answering exactly like a wrong password).</summary>
+    public DateTimeOffset? LockoutEndsAt { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public ICollection<Role> Roles { get; } = [];

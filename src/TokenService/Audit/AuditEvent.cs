@@ -28,6 +28,7 @@ public static class AuditEventTypes
 {
     public const string LoginSucceeded = "login_succeeded";
     public const string LoginFailed = "login_failed";
+    public const string AccountLocked = "account_locked";
     public const string RefreshTokenIssued = "refresh_token_issued";
     public const string RefreshTokenRotated = "refresh_token_rotated";
     public const string RefreshRetriedWithinGrace = "refresh_retried_within_grace";

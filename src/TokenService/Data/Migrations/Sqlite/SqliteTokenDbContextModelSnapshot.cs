@@ -64,7 +64,13 @@ namespace TokenService.Data.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("FailedLoginCount")
+                        .HasColumnType("INTEGER");
+
                     b.Property<bool>("IsDisabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LockoutEndsAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("NormalizedUserName")
