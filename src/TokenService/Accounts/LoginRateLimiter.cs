@@ -72,7 +72,7 @@ internal sealed partial class LoginRateLimiter(IOptions<LoginRateLimitOptions> o
         return true;
     }
 
-    /// <summary>Gives an attempt back (it succeeded).</summary>
+    /// <summary>Uncounts an attempt.</summary>
     private void Return(string[] keys, DateTimeOffset at)
     {
         lock (_lock)
@@ -124,7 +124,7 @@ internal sealed partial class LoginRateLimiter(IOptions<LoginRateLimitOptions> o
     [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "Sign-in rate limiter is full; an attempt went untracked (account lockout still applies).")]
     private static partial void LogUntracked(ILogger logger);
 
-    /// <summary>A counted attempt; <see cref="Succeeded"/> hands it back.</summary>
+    /// <summary>A counted attempt; <see cref="GiveBack"/> uncounts it (it succeeded, or no password was checked).</summary>
     public readonly struct LoginAttempt
     {
         private readonly LoginRateLimiter? _limiter;
@@ -133,6 +133,6 @@ internal sealed partial class LoginRateLimiter(IOptions<LoginRateLimitOptions> o
 
         internal LoginAttempt(LoginRateLimiter limiter, string[] keys, DateTimeOffset at) => (_limiter, _keys, _at) = (limiter, keys, at);
 
-        public void Succeeded() => _limiter?.Return(_keys, _at);
+        public void GiveBack() => _limiter?.Return(_keys, _at);
     }
 }

@@ -1,6 +1,7 @@
 using TokenService.Accounts;
 using TokenService.Clients;
 using TokenService.Data;
+using TokenService.Passwords;
 using TokenService.RefreshTokens;
 
 namespace TokenService.Tokens.Grants;
@@ -44,13 +45,23 @@ internal sealed class PasswordGrantHandler(
             return new RetryLaterResult(StatusCodes.Status429TooManyRequests, retryAfter, "Too many sign-in attempts. Try again later.");
         }
 
-        var user = await login.SignInAsync(userName, password, client.ClientId, cancellationToken).ConfigureAwait(false);
+        AuthenticatedUser? user;
+        try
+        {
+            user = await login.SignInAsync(userName, password, client.ClientId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PasswordHashingOverloadedException)
+        {
+            attempt.GiveBack(); // shed before any password was checked (answered 503)
+            throw;
+        }
+
         if (user is null)
         {
             return new OAuthErrorResult(OAuthErrors.InvalidGrant, "The user name or password is incorrect.");
         }
 
-        attempt.Succeeded();
+        attempt.GiveBack();
 
         (Guid SessionId, string RefreshToken)? session = null;
         if (client.AllowedGrantTypes.Contains(RefreshTokenGrantHandler.Name, StringComparer.Ordinal))
