@@ -5,9 +5,11 @@ using TokenService.Data;
 using TokenService.Discovery;
 using TokenService.IdentityApi;
 using TokenService.Keys;
+using TokenService.Notifications;
 using TokenService.Passwords;
 using TokenService.RefreshTokens;
 using TokenService.Seeding;
+using TokenService.SelfService;
 using TokenService.Sessions;
 using TokenService.Tokens;
 
@@ -19,6 +21,8 @@ builder.AddDemoSeed();                    // demo roles, users and clients for l
 builder.AddAuditLog();                    // append-only audit log, written with the change it records
 builder.AddPasswords();                   // Argon2id hashing
 builder.AddAccounts();                    // sign-in protection: account lockout, per-address rate limits
+builder.AddNotifications();               // messages to users through the outbox table
+builder.AddSelfService();                 // sign-up (off unless configured), password change
 builder.AddSigningKeys();                 // RSA signing keys sealed at rest, shared by all instances
 builder.AddTokenIssuance();               // OAuth 2.0 token endpoint and its grants
 builder.AddRefreshTokens();               // sessions: rotation, reuse detection, grace window, cleanup
@@ -41,5 +45,6 @@ app.MapJwks();
 app.MapTokenEndpoint();
 app.MapTokenRevocation();
 app.MapSessions();
+app.MapSelfService();
 app.MapKeyAdministration();
 app.Run();

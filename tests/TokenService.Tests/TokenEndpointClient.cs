@@ -45,6 +45,18 @@ public static class TokenEndpointClient
             .. extra.Select(pair => new KeyValuePair<string, string>(pair.Item1, pair.Item2)),
         ], (clientId, secret));
 
+    /// <summary>Signs in with the mobile app; returns the access and refresh tokens.</summary>
+    public static async Task<(string Access, string Refresh)> SignInAsync(this HttpClient client, string user, string password)
+    {
+        using var response = await client.PasswordGrantAsync(user, password);
+        var body = await response.JsonAsync();
+        return (body.GetProperty("access_token").GetString()!, body.GetProperty("refresh_token").GetString()!);
+    }
+
+    public static Task<HttpResponseMessage> RefreshAsync(this HttpClient client, string refresh) => client.RequestAsync([
+        new("grant_type", "refresh_token"), new("refresh_token", refresh), new("client_id", "mobile-app"),
+    ]);
+
     public static async Task<JsonElement> JsonAsync(this HttpResponseMessage response)
     {
         ArgumentNullException.ThrowIfNull(response);

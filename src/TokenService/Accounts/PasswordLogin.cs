@@ -25,6 +25,7 @@ internal sealed partial class PasswordLogin(
         var verification = await hashing.RunAsync(() => hasher.Verify(storedHash, password), cancellationToken).ConfigureAwait(false);
         var reason = user is null ? "unknown_user"
             : user.IsDisabled ? "disabled"
+            : user.ConfirmationTokenHash is not null ? "unconfirmed"
             : AccountLockout.IsLocked(user, now) ? "locked"
             : verification == PasswordVerificationResult.Failed ? "wrong_password"
             : null;

@@ -14,6 +14,12 @@ public static class PasswordsExtensions
             .Validate(o => o.MaxQueueWait > TimeSpan.Zero && o.MaxQueueWait <= TimeSpan.FromSeconds(30),
                 "Passwords:Hashing:MaxQueueWait must be positive and at most 30 seconds.")
             .ValidateOnStart();
+        builder.Services.AddOptions<PasswordPolicyOptions>().BindConfiguration(PasswordPolicyOptions.SectionName)
+            .Validate(o => o.MinimumLength >= 8, "Passwords:Policy:MinimumLength must be at least 8.")
+            .Validate(o => o.MaximumLength >= o.MinimumLength && o.MaximumLength <= 256,
+                "Passwords:Policy:MaximumLength must be at least MinimumLength and at most 256.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<PasswordPolicy>();
         builder.Services.AddSingleton<Argon2idPasswordHasher>();
         builder.Services.AddSingleton<PasswordHashingGate>();
         builder.Services.AddExceptionHandler<PasswordHashingOverloadHandler>();
