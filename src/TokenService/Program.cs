@@ -1,5 +1,6 @@
 using ServiceDefaults;
 using TokenService.Accounts;
+using TokenService.Administration;
 using TokenService.Audit;
 using TokenService.Data;
 using TokenService.Discovery;
@@ -47,4 +48,5 @@ app.MapTokenRevocation();
 app.MapSessions();
 app.MapSelfService();
 app.MapKeyAdministration();
+app.MapAdministration();
 app.Run();
