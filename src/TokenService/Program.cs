@@ -1,12 +1,16 @@
 using ServiceDefaults;
+using TokenService.Accounts;
+using TokenService.Administration;
 using TokenService.Audit;
 using TokenService.Data;
 using TokenService.Discovery;
 using TokenService.IdentityApi;
 using TokenService.Keys;
+using TokenService.Notifications;
 using TokenService.Passwords;
 using TokenService.RefreshTokens;
 using TokenService.Seeding;
+using TokenService.SelfService;
 using TokenService.Sessions;
 using TokenService.Tokens;
 
@@ -17,6 +21,9 @@ builder.AddTokenDatabase();               // EF Core store (SQLite locally, Post
 builder.AddDemoSeed();                    // demo roles, users and clients for local runs (off unless configured)
 builder.AddAuditLog();                    // append-only audit log, written with the change it records
 builder.AddPasswords();                   // Argon2id hashing
+builder.AddAccounts();                    // sign-in protection: account lockout, per-address rate limits
+builder.AddNotifications();               // messages to users through the outbox table
+builder.AddSelfService();                 // sign-up (off unless configured), password change
 builder.AddSigningKeys();                 // RSA signing keys sealed at rest, shared by all instances
 builder.AddTokenIssuance();               // OAuth 2.0 token endpoint and its grants
 builder.AddRefreshTokens();               // sessions: rotation, reuse detection, grace window, cleanup
@@ -40,5 +47,7 @@ app.MapTokenEndpoint();
 app.MapTokenRevocation();
 app.MapTokenIntrospection();
 app.MapSessions();
+app.MapSelfService();
 app.MapKeyAdministration();
+app.MapAdministration();
 app.Run();

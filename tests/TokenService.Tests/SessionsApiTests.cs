@@ -96,16 +96,9 @@ public sealed class SessionsApiTests(DatabaseProvider provider) : TokenServiceFi
         Assert.That(response.Headers.WwwAuthenticate.ToString(), Is.EqualTo("Bearer error=\"invalid_token\""));
     }
 
-    private async Task<(string Access, string Refresh)> SignInAsync(string user, string password)
-    {
-        using var response = await Client.PasswordGrantAsync(user, password);
-        var body = await response.JsonAsync();
-        return (body.GetProperty("access_token").GetString()!, body.GetProperty("refresh_token").GetString()!);
-    }
+    private Task<(string Access, string Refresh)> SignInAsync(string user, string password) => Client.SignInAsync(user, password);
 
-    private Task<HttpResponseMessage> RefreshAsync(string refresh) => Client.RequestAsync([
-        new("grant_type", "refresh_token"), new("refresh_token", refresh), new("client_id", "mobile-app"),
-    ]);
+    private Task<HttpResponseMessage> RefreshAsync(string refresh) => Client.RefreshAsync(refresh);
 
     private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token)
     {

@@ -8,10 +8,16 @@ namespace TokenService.Tests;
 public static class TokenEndpointClient
 {
     public static async Task<HttpResponseMessage> RequestAsync(
-        this HttpClient client, IEnumerable<KeyValuePair<string, string>> form, (string Id, string Secret)? basic = null, string path = "/connect/token")
+        this HttpClient client, IEnumerable<KeyValuePair<string, string>> form, (string Id, string Secret)? basic = null, string path = "/connect/token",
+        string? clientAddress = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
+        if (clientAddress is not null)
+        {
+            request.Headers.Add(ClientAddressFromHeader.Header, clientAddress);
+        }
+
         if (basic is { } credentials)
         {
             var encoded = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(credentials.Id)}:{Uri.EscapeDataString(credentials.Secret)}"));
@@ -27,11 +33,29 @@ public static class TokenEndpointClient
             .. extra.Select(pair => new KeyValuePair<string, string>(pair.Item1, pair.Item2)),
         ]);
 
+    /// <summary>A password grant for the mobile app sent from the given client address.</summary>
+    public static Task<HttpResponseMessage> PasswordGrantFromAsync(this HttpClient client, string clientAddress, string userName, string password) =>
+        client.RequestAsync([
+            new("grant_type", "password"), new("client_id", "mobile-app"), new("username", userName), new("password", password),
+        ], clientAddress: clientAddress);
+
     public static Task<HttpResponseMessage> ClientCredentialsAsync(this HttpClient client, string clientId, string secret, params (string, string)[] extra) =>
         client.RequestAsync([
             new("grant_type", "client_credentials"),
             .. extra.Select(pair => new KeyValuePair<string, string>(pair.Item1, pair.Item2)),
         ], (clientId, secret));
+
+    /// <summary>Signs in with the mobile app; returns the access and refresh tokens.</summary>
+    public static async Task<(string Access, string Refresh)> SignInAsync(this HttpClient client, string user, string password)
+    {
+        using var response = await client.PasswordGrantAsync(user, password);
+        var body = await response.JsonAsync();
+        return (body.GetProperty("access_token").GetString()!, body.GetProperty("refresh_token").GetString()!);
+    }
+
+    public static Task<HttpResponseMessage> RefreshAsync(this HttpClient client, string refresh) => client.RequestAsync([
+        new("grant_type", "refresh_token"), new("refresh_token", refresh), new("client_id", "mobile-app"),
+    ]);
 
     public static async Task<JsonElement> JsonAsync(this HttpResponseMessage response)
     {

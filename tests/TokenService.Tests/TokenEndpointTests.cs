@@ -1,12 +1,9 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using NUnit.Framework;
-using TokenService.Accounts;
 using TokenService.Data;
-using TokenService.Passwords;
 
 namespace TokenService.Tests;
 
@@ -16,22 +13,15 @@ public sealed class TokenEndpointTests(DatabaseProvider provider) : TokenService
 {
     private const string DisabledUser = "mallory";
     private const string DisabledUserPassword = "mallory-password-for-tests";
+    private const string LockedUser = "trudy";
+    private const string LockedUserPassword = "trudy-password-for-tests";
 
     [OneTimeSetUp]
-    public Task AddDisabledUser() => ChangeStoreAsync(async (database, services) =>
+    public async Task AddDisabledAndLockedUsers()
     {
-        var userRole = await database.Roles.SingleAsync(r => r.Name == "user");
-        var user = new User
-        {
-            Id = Guid.NewGuid(),
-            UserName = DisabledUser,
-            NormalizedUserName = UserNames.Normalize(DisabledUser),
-            PasswordHash = services.GetRequiredService<Argon2idPasswordHasher>().Hash(DisabledUserPassword),
-            IsDisabled = true,
-        };
-        user.Roles.Add(userRole);
-        database.Users.Add(user);
-    });
+        await AddUserAsync(DisabledUser, DisabledUserPassword, user => user.IsDisabled = true);
+        await AddUserAsync(LockedUser, LockedUserPassword, user => user.LockoutEndsAt = Clock.GetUtcNow().AddDays(1));
+    }
 
     [Test]
     public async Task A_password_grant_token_verifies_against_the_published_keys()
@@ -116,10 +106,11 @@ public sealed class TokenEndpointTests(DatabaseProvider provider) : TokenService
     }
 
     [Test]
-    public async Task Unknown_user_wrong_password_and_disabled_account_get_byte_identical_answers()
+    public async Task Unknown_user_wrong_password_locked_and_disabled_accounts_get_byte_identical_answers()
     {
         var answers = new List<string>();
-        foreach (var (user, password) in new[] { ("nobody", "whatever-password"), ("alice", "wrong-password"), (DisabledUser, DisabledUserPassword) })
+        var attempts = new[] { ("nobody", "whatever-password"), ("alice", "wrong-password"), (LockedUser, LockedUserPassword), (DisabledUser, DisabledUserPassword) };
+        foreach (var (user, password) in attempts)
         {
             using var response = await Client.PasswordGrantAsync(user, password);
             var headers = response.Headers.Concat(response.Content.Headers).Where(h => h.Key != "Date")

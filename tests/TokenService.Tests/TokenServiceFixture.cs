@@ -1,9 +1,12 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using NUnit.Framework;
 using TestSupport;
+using TokenService.Accounts;
 using TokenService.Data;
+using TokenService.Passwords;
 using TokenService.Tokens;
 
 namespace TokenService.Tests;
@@ -51,7 +54,11 @@ public abstract class TokenServiceFixture(DatabaseProvider provider)
     /// <summary>Another token-service instance over the same database and key-encryption key, on the same clock.</summary>
     protected ConfiguredHost<AccessTokenIssuer> CreateInstance() => TokenServiceHost.Create(
         provider, ConnectionString, KeyEncryptionKey, ExtraSettings,
-        services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
+        services =>
+        {
+            services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
+            services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, ClientAddressFromHeader>();
+        });
 
     [OneTimeTearDown]
     public async Task StopTokenService()
@@ -62,6 +69,27 @@ public abstract class TokenServiceFixture(DatabaseProvider provider)
         {
             File.Delete(_sqliteFile);
         }
+    }
+
+    /// <summary>Adds a user with the <c>user</c> role; returns its id.</summary>
+    protected async Task<Guid> AddUserAsync(string userName, string password, Action<User>? configure = null)
+    {
+        var id = Guid.NewGuid();
+        await ChangeStoreAsync(async (database, services) =>
+        {
+            var user = new User
+            {
+                Id = id,
+                UserName = userName,
+                NormalizedUserName = UserNames.Normalize(userName),
+                PasswordHash = services.GetRequiredService<Argon2idPasswordHasher>().Hash(password),
+                CreatedAt = Clock.GetUtcNow(),
+            };
+            user.Roles.Add(await database.Roles.SingleAsync(r => r.Name == "user"));
+            configure?.Invoke(user);
+            database.Users.Add(user);
+        });
+        return id;
     }
 
     /// <summary>Runs <paramref name="change"/> against the token service's own store.</summary>

@@ -6,11 +6,13 @@ using TokenService.Passwords;
 namespace TokenService.Accounts;
 
 /// <summary>
-/// Checks a user name and password. Every outcome runs the same work: one database read and one full Argon2id
-/// verification (against a dummy hash of today's cost for an unknown user), so neither the answer nor its
-/// timing tells an unknown user from a wrong password or a disabled account.
+/// Checks a user name and password. Every outcome runs the same work: one database read, one full Argon2id
+/// verification (against a dummy hash of today's cost for an unknown user, against the real hash for a locked
+/// or disabled one) and one lockout UPDATE, so neither the answer nor its timing tells an unknown user from a
+/// wrong password, a locked or a disabled account.
 /// </summary>
-internal sealed partial class PasswordLogin(TokenDbContext database, Argon2idPasswordHasher hasher, AuditLog audit, ILogger<PasswordLogin> logger)
+internal sealed partial class PasswordLogin(
+    TokenDbContext database, Argon2idPasswordHasher hasher, PasswordHashingGate hashing, AccountLockout lockout, AuditLog audit, TimeProvider time, ILogger<PasswordLogin> logger)
 {
     public async Task<AuthenticatedUser?> SignInAsync(string userName, string password, string clientId, CancellationToken cancellationToken)
     {
@@ -18,22 +20,41 @@ internal sealed partial class PasswordLogin(TokenDbContext database, Argon2idPas
         var user = await database.Users.WithRights()
             .FirstOrDefaultAsync(u => u.NormalizedUserName == normalized, cancellationToken).ConfigureAwait(false);
 
-        var verification = hasher.Verify(user?.PasswordHash ?? hasher.DummyHash, password);
-        if (user is null || user.IsDisabled || verification == PasswordVerificationResult.Failed)
+        var now = time.GetUtcNow();
+        var storedHash = user?.PasswordHash ?? hasher.DummyHash;
+        var verification = await hashing.RunAsync(() => hasher.Verify(storedHash, password), cancellationToken).ConfigureAwait(false);
+        var reason = user is null ? "unknown_user"
+            : user.IsDisabled ? "disabled"
+            : user.ConfirmationTokenHash is not null ? "unconfirmed"
+            : AccountLockout.IsLocked(user, now) ? "locked"
+            : verification == PasswordVerificationResult.Failed ? "wrong_password"
+            : null;
+        if (reason is null && !await lockout.TryResetAsync(user!.Id, now, cancellationToken).ConfigureAwait(false))
         {
-            var reason = user is null ? "unknown_user" : user.IsDisabled ? "disabled" : "wrong_password";
+            reason = "locked";
+        }
+
+        if (reason is not null)
+        {
+            var lockedNow = await lockout.RecordFailureAsync(user, now, cancellationToken).ConfigureAwait(false);
             LogLoginFailed(logger, clientId, reason, user?.Id);
             audit.Record(AuditEventTypes.LoginFailed, user?.Id, clientId, detail: reason);
+            if (lockedNow)
+            {
+                LogAccountLocked(logger, user!.Id);
+                audit.Record(AuditEventTypes.AccountLocked, user.Id, clientId);
+            }
+
             await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             return null;
         }
 
         if (verification == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            user.PasswordHash = hasher.Hash(password);
+            user!.PasswordHash = await hashing.RunAsync(() => hasher.Hash(password), cancellationToken).ConfigureAwait(false);
         }
 
-        LogLoginSucceeded(logger, clientId, user.Id);
+        LogLoginSucceeded(logger, clientId, user!.Id);
         audit.Record(AuditEventTypes.LoginSucceeded, user.Id, clientId);
         await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return AuthenticatedUser.From(user);
@@ -44,4 +65,7 @@ internal sealed partial class PasswordLogin(TokenDbContext database, Argon2idPas
 
     [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Password login succeeded for client {ClientId}, user {UserId}.")]
     private static partial void LogLoginSucceeded(ILogger logger, string clientId, Guid userId);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Account {UserId} locked after repeated failed sign-ins.")]
+    private static partial void LogAccountLocked(ILogger logger, Guid userId);
 }

@@ -13,7 +13,28 @@ public sealed class User
     /// <summary>Argon2id hash in PHC string form; never the password.</summary>
     public required string PasswordHash { get; set; }
 
+    /// <summary>Contact address (NFKC-normalised); sign-ups use it as the user name too.</summary>
+    public string? Email { get; set; }
+
+    /// <summary>Upper-cased invariant form of <see cref="Email"/>; unique.</summary>
+    public string? NormalizedEmail { get; set; }
+
+    /// <summary>
+    /// SHA-256 of the token that confirms a sign-up; while set the account cannot sign in. Null for confirmed
+    /// accounts and for accounts an administrator created.
+    /// </summary>
+    public byte[]? ConfirmationTokenHash { get; set; }
+
+    /// <summary>When an unconfirmed sign-up lapses; after that its address may be signed up again.</summary>
+    public DateTimeOffset? ConfirmationExpiresAt { get; set; }
+
     public bool IsDisabled { get; set; }
+
+    /// <summary>Failed sign-ins since the last success or the end of the last lockout (see <see cref="AccountLockout"/>).</summary>
+    public int FailedLoginCount { get; set; }
+
+    /// <summary>While in the future, the account refuses every sign-in (answering exactly like a wrong password).</summary>
+    public DateTimeOffset? LockoutEndsAt { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 

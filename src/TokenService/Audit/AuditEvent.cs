@@ -28,6 +28,18 @@ public static class AuditEventTypes
 {
     public const string LoginSucceeded = "login_succeeded";
     public const string LoginFailed = "login_failed";
+    public const string AccountLocked = "account_locked";
+    public const string SignedUp = "signed_up";
+    public const string SignUpForExistingAccount = "sign_up_for_existing_account";
+    public const string SignUpConfirmed = "sign_up_confirmed";
+    public const string PasswordChanged = "password_changed";
+    public const string PasswordChangeFailed = "password_change_failed";
+    public const string UserCreated = "user_created";
+    public const string UserDisabled = "user_disabled";
+    public const string UserEnabled = "user_enabled";
+    public const string PasswordReset = "password_reset";
+    public const string RoleAssigned = "role_assigned";
+    public const string RoleRemoved = "role_removed";
     public const string RefreshTokenIssued = "refresh_token_issued";
     public const string RefreshTokenRotated = "refresh_token_rotated";
     public const string RefreshRetriedWithinGrace = "refresh_retried_within_grace";

@@ -3,6 +3,7 @@ using TokenService.Accounts;
 using TokenService.Audit;
 using TokenService.Clients;
 using TokenService.Keys;
+using TokenService.Notifications;
 using TokenService.RefreshTokens;
 
 namespace TokenService.Data;
@@ -29,6 +30,8 @@ public abstract class TokenDbContext(DbContextOptions options) : DbContext(optio
 
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
+    public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -41,6 +44,11 @@ public abstract class TokenDbContext(DbContextOptions options) : DbContext(optio
             user.Property(u => u.NormalizedUserName).HasMaxLength(256);
             user.HasIndex(u => u.NormalizedUserName).IsUnique();
             user.Property(u => u.PasswordHash).HasMaxLength(512);
+            user.Property(u => u.Email).HasMaxLength(256);
+            user.Property(u => u.NormalizedEmail).HasMaxLength(256);
+            user.HasIndex(u => u.NormalizedEmail).IsUnique();
+            user.Property(u => u.ConfirmationTokenHash).HasMaxLength(32);
+            user.HasIndex(u => u.ConfirmationTokenHash).IsUnique();
             user.HasMany(u => u.Roles).WithMany(r => r.Users).UsingEntity("user_roles");
         });
 
@@ -114,6 +122,16 @@ public abstract class TokenDbContext(DbContextOptions options) : DbContext(optio
             entry.Property(e => e.Detail).HasMaxLength(512);
             entry.HasIndex(e => e.OccurredAt);
             entry.HasIndex(e => e.UserId);
+        });
+
+        modelBuilder.Entity<OutboxMessage>(message =>
+        {
+            message.ToTable("outbox_messages");
+            message.HasKey(m => m.Id);
+            message.Property(m => m.Kind).HasMaxLength(64);
+            message.Property(m => m.Recipient).HasMaxLength(256);
+            message.Property(m => m.Payload).HasMaxLength(4096);
+            message.HasIndex(m => m.SentAt);
         });
     }
 }

@@ -16,4 +16,16 @@ public sealed class PasswordHashingOptions
 
     /// <summary>Lanes. Default 1.</summary>
     public int Parallelism { get; set; } = 1;
+
+    /// <summary>
+    /// Hashes computed at once; each holds <see cref="MemoryKiB"/> of memory while it runs. Default: the number of
+    /// processors (more would not finish sooner).
+    /// </summary>
+    public int MaxConcurrentHashes { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>Hashes that may wait for a free slot; beyond that, requests are refused at once with 503. Default 4 per processor.</summary>
+    public int MaxQueuedHashes { get; set; } = 4 * Environment.ProcessorCount;
+
+    /// <summary>Longest a hash waits for a slot before its request is refused with 503. Default 2 seconds; at most 30 seconds.</summary>
+    public TimeSpan MaxQueueWait { get; set; } = TimeSpan.FromSeconds(2);
 }

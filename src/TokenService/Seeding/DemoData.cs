@@ -1,4 +1,5 @@
 using TokenService.Accounts;
+using TokenService.Administration;
 using TokenService.Clients;
 using TokenService.IdentityApi;
 using TokenService.Keys;
@@ -13,7 +14,8 @@ internal static class DemoData
     public const string InventoryAudience = "inventory-api";
 
     private static readonly string[] UserPermissions = ["orders:read", "orders:write", "inventory:read"];
-    private static readonly string[] AdminPermissions = [.. UserPermissions, "orders:admin", "inventory:write", KeyAdministrationEndpoints.Permission];
+    private static readonly string[] AdminPermissions = [.. UserPermissions, "orders:admin", "inventory:write", KeyAdministrationEndpoints.Permission,
+        AdminUsersEndpoints.Permission, AuditQueryEndpoints.Permission];
 
     public static (IReadOnlyList<Role> Roles, IReadOnlyList<User> Users, IReadOnlyList<Client> Clients) Create(
         DemoSeedOptions seed, Argon2idPasswordHasher hasher, DateTimeOffset now)

@@ -1,6 +1,7 @@
 using TokenService.Accounts;
 using TokenService.Clients;
 using TokenService.Data;
+using TokenService.Passwords;
 using TokenService.RefreshTokens;
 
 namespace TokenService.Tokens.Grants;
@@ -10,7 +11,8 @@ namespace TokenService.Tokens.Grants;
 /// refresh_token grant also get the first refresh token of a new session.
 /// </summary>
 internal sealed class PasswordGrantHandler(
-    PasswordLogin login, RefreshTokenService sessions, AccessTokenIssuer issuer, TokenDbContext database, TimeProvider time) : IGrantHandler
+    PasswordLogin login, LoginRateLimiter rateLimiter, IHttpContextAccessor httpContextAccessor,
+    RefreshTokenService sessions, AccessTokenIssuer issuer, TokenDbContext database, TimeProvider time) : IGrantHandler
 {
     private const int MaximumUserNameLength = 256;
     private const int MaximumPasswordLength = 1024;
@@ -37,11 +39,29 @@ internal sealed class PasswordGrantHandler(
             return error;
         }
 
-        var user = await login.SignInAsync(userName, password, client.ClientId, cancellationToken).ConfigureAwait(false);
+        var address = httpContextAccessor.HttpContext?.Connection.RemoteIpAddress;
+        if (!rateLimiter.TryBegin(address, UserNames.Normalize(userName), out var attempt, out var retryAfter))
+        {
+            return new RetryLaterResult(StatusCodes.Status429TooManyRequests, retryAfter, "Too many sign-in attempts. Try again later.");
+        }
+
+        AuthenticatedUser? user;
+        try
+        {
+            user = await login.SignInAsync(userName, password, client.ClientId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PasswordHashingOverloadedException)
+        {
+            attempt.GiveBack(); // shed before any password was checked (answered 503)
+            throw;
+        }
+
         if (user is null)
         {
             return new OAuthErrorResult(OAuthErrors.InvalidGrant, "The user name or password is incorrect.");
         }
+
+        attempt.GiveBack();
 
         (Guid SessionId, string RefreshToken)? session = null;
         if (client.AllowedGrantTypes.Contains(RefreshTokenGrantHandler.Name, StringComparer.Ordinal))

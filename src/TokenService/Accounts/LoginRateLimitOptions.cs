@@ -1,0 +1,25 @@
+namespace TokenService.Accounts;
+
+/// <summary>Rate limits on password sign-in attempts, bound from <c>Accounts:LoginRateLimits</c>.</summary>
+public sealed class LoginRateLimitOptions
+{
+    public const string SectionName = "Accounts:LoginRateLimits";
+
+    /// <summary>
+    /// Attempts one client address may make in any <see cref="Window"/> (IPv6 counted per /64). Default 5.
+    /// A successful sign-in gives its attempt back, so only failures use up the budget.
+    /// </summary>
+    public int PerAddressPermitLimit { get; set; } = 5;
+
+    /// <summary>Attempts one client address may make for one user name in any <see cref="Window"/>. Default 5.</summary>
+    public int PerAddressAndUserPermitLimit { get; set; } = 5;
+
+    /// <summary>The sliding window both limits count in. Default 15 minutes; between 1 minute and 1 day.</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>
+    /// Most addresses and address/user pairs tracked at once (memory bound). Default 100000. When full even after
+    /// dropping expired entries, new keys go untracked (logged) and only account lockout protects them.
+    /// </summary>
+    public int MaxTrackedKeys { get; set; } = 100_000;
+}

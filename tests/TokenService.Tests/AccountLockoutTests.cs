@@ -1,0 +1,150 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using NUnit.Framework;
+using TokenService.Audit;
+using TokenService.Data;
+
+namespace TokenService.Tests;
+
+/// <summary>Five failed sign-ins lock an account for 30 minutes; the lockout never shows in the answer.</summary>
+[TestFixture(DatabaseProvider.Postgres)]
+[TestFixture(DatabaseProvider.Sqlite)]
+public sealed class AccountLockoutTests(DatabaseProvider provider) : TokenServiceFixture(provider)
+{
+    private const string Password = "correct-horse-battery-staple";
+    private static readonly TimeSpan Lockout = TimeSpan.FromMinutes(30);
+
+    // Rate limits are covered by LoginRateLimitTests; here each test signs in from its own address.
+    private static int _nextAddress;
+    private Guid _lastUserId;
+
+    [Test]
+    public async Task Five_wrong_passwords_lock_the_account_so_the_right_password_fails_too()
+    {
+        var (user, address) = await NewUserAsync();
+        await FailAsync(user, address, times: 5);
+
+        using var response = await SignInAsync(user, Password, NewAddress());
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    [Test]
+    public async Task Four_wrong_passwords_do_not_lock_the_account()
+    {
+        var (user, address) = await NewUserAsync();
+        await FailAsync(user, address, times: 4);
+
+        using var response = await SignInAsync(user, Password, address);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task The_lockout_ends_after_its_duration()
+    {
+        var (user, address) = await NewUserAsync();
+        await FailAsync(user, address, times: 5);
+        Clock.Advance(Lockout + TimeSpan.FromSeconds(1));
+
+        using var response = await SignInAsync(user, Password, NewAddress());
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task Attempts_while_locked_do_not_extend_the_lockout()
+    {
+        var (user, address) = await NewUserAsync();
+        await FailAsync(user, address, times: 5);
+        Clock.Advance(Lockout - TimeSpan.FromMinutes(1));
+        await FailAsync(user, NewAddress(), times: 3);
+        Clock.Advance(TimeSpan.FromMinutes(1) + TimeSpan.FromSeconds(1));
+
+        using var response = await SignInAsync(user, Password, NewAddress());
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task A_successful_sign_in_resets_the_count()
+    {
+        var (user, address) = await NewUserAsync();
+        await FailAsync(user, address, times: 4);
+        (await SignInAsync(user, Password, address)).Dispose();
+        await FailAsync(user, NewAddress(), times: 4);
+
+        using var response = await SignInAsync(user, Password, NewAddress());
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task After_a_lockout_ends_the_count_starts_again_from_zero()
+    {
+        var (user, address) = await NewUserAsync();
+        await FailAsync(user, address, times: 5);
+        Clock.Advance(Lockout + TimeSpan.FromSeconds(1));
+        await FailAsync(user, NewAddress(), times: 4);
+
+        using var response = await SignInAsync(user, Password, NewAddress());
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task Parallel_wrong_passwords_are_all_counted()
+    {
+        var (user, _) = await NewUserAsync();
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(async _ => (await SignInAsync(user, "wrong-password-guess", NewAddress())).Dispose()));
+
+        using var response = await SignInAsync(user, Password, NewAddress());
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    [Test]
+    public async Task The_audit_log_records_the_lockout_and_why_later_attempts_failed()
+    {
+        var (user, address) = await NewUserAsync();
+        await FailAsync(user, address, times: 5);
+        (await SignInAsync(user, Password, NewAddress())).Dispose();
+
+        var events = new List<AuditEvent>();
+        await ChangeStoreAsync(async (database, _) => events = await database.AuditEvents
+            .Where(e => e.UserId == _lastUserId).OrderBy(e => e.Id).ToListAsync());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(events.Count(e => e.Type == AuditEventTypes.AccountLocked), Is.EqualTo(1));
+            Assert.That(events.Where(e => e.Type == AuditEventTypes.LoginFailed).Select(e => e.Detail),
+                Is.EqualTo(Enumerable.Repeat("wrong_password", 5).Append("locked")));
+            Assert.That(events.Select(e => e.IpAddress), Is.All.Not.Null);
+        });
+    }
+
+    private async Task<(string User, string Address)> NewUserAsync()
+    {
+        var name = $"user-{Guid.NewGuid():N}";
+        _lastUserId = await AddUserAsync(name, Password);
+        return (name, NewAddress());
+    }
+
+    private static string NewAddress()
+    {
+        var n = Interlocked.Increment(ref _nextAddress);
+        return $"10.1.{n / 250}.{(n % 250) + 1}";
+    }
+
+    private Task<HttpResponseMessage> SignInAsync(string user, string password, string address) =>
+        Client.PasswordGrantFromAsync(address, user, password);
+
+    private async Task FailAsync(string user, string address, int times)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            using var response = await SignInAsync(user, $"wrong-password-{i}", address);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using System.Net;
+using NUnit.Framework;
+using TokenService.Data;
+
+namespace TokenService.Tests;
+
+/// <summary>Password sign-in attempts are limited per client address and per address + user name (5 per 15 minutes).</summary>
+[TestFixture(DatabaseProvider.Postgres)]
+public sealed class LoginRateLimitTests(DatabaseProvider provider) : TokenServiceFixture(provider)
+{
+    private static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
+
+    // Lockout would answer first for a single user; raise it so only the rate limits act.
+    protected override IReadOnlyDictionary<string, string> ExtraSettings => new Dictionary<string, string>
+    {
+        ["Accounts:Lockout:MaxFailedAttempts"] = "100",
+    };
+
+    [Test]
+    public async Task The_sixth_attempt_for_one_user_from_one_address_gets_429_with_Retry_After()
+    {
+        await FailAsync("10.2.0.1", Enumerable.Repeat("alice", 5));
+
+        using var response = await Client.PasswordGrantFromAsync("10.2.0.1", "alice", TokenServiceHost.UserPassword);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
+            Assert.That(response.Headers.RetryAfter?.Delta, Is.EqualTo(Window));
+            Assert.That((await response.JsonAsync()).GetProperty("error").GetString(), Is.EqualTo("temporarily_unavailable"));
+            Assert.That(response.Headers.CacheControl?.NoStore, Is.True);
+        });
+    }
+
+    [Test]
+    public async Task One_address_trying_many_user_names_is_limited()
+    {
+        await FailAsync("10.2.0.2", Enumerable.Range(0, 5).Select(i => $"guess-{i}"));
+
+        using var response = await Client.PasswordGrantFromAsync("10.2.0.2", "another-guess", "some-password-here");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
+    }
+
+    [Test]
+    public async Task Another_address_is_not_limited_by_the_first()
+    {
+        await FailAsync("10.2.0.3", Enumerable.Repeat("alice", 5));
+
+        using var response = await Client.PasswordGrantFromAsync("10.2.0.4", "alice", TokenServiceHost.UserPassword);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task Addresses_in_one_IPv6_64_block_share_one_budget()
+    {
+        await FailAsync("2001:db8:1:2::1", Enumerable.Range(0, 5).Select(i => $"v6-guess-{i}"));
+
+        using var response = await Client.PasswordGrantFromAsync("2001:db8:1:2:ffff::9", "alice", TokenServiceHost.UserPassword);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
+    }
+
+    [Test]
+    public async Task Successful_sign_ins_do_not_use_up_the_budget()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            using var response = await Client.PasswordGrantFromAsync("10.2.0.5", "alice", TokenServiceHost.UserPassword);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), $"sign-in {i + 1}");
+        }
+    }
+
+    [Test]
+    public async Task The_limit_lifts_as_the_window_slides_past_the_failures()
+    {
+        await FailAsync("10.2.0.6", Enumerable.Repeat("alice", 5));
+        Clock.Advance(Window);
+
+        using var response = await Client.PasswordGrantFromAsync("10.2.0.6", "alice", TokenServiceHost.UserPassword);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    private async Task FailAsync(string address, IEnumerable<string> users)
+    {
+        foreach (var user in users)
+        {
+            using var response = await Client.PasswordGrantFromAsync(address, user, "not-the-password");
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        }
+    }
+}
