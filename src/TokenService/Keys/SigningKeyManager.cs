@@ -18,6 +18,15 @@ internal sealed partial class SigningKeyManager(
     IOptions<SigningKeyOptions> options,
     ILogger<SigningKeyManager> logger) : BackgroundService
 {
+    /// <summary>One pass at a time in this instance (the timer, an operator's request); instances race safely through the database.</summary>
+    private readonly SemaphoreSlim _pass = new(1, 1);
+
+    public override void Dispose()
+    {
+        _pass.Dispose();
+        base.Dispose();
+    }
+
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         await MaintainAndReloadAsync(cancellationToken).ConfigureAwait(false);
@@ -43,6 +52,19 @@ internal sealed partial class SigningKeyManager(
     }
 
     internal async Task MaintainAndReloadAsync(CancellationToken cancellationToken)
+    {
+        await _pass.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await MaintainAndReloadOnceAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _pass.Release();
+        }
+    }
+
+    private async Task MaintainAndReloadOnceAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<SigningKeyStore>();
