@@ -47,11 +47,11 @@ public sealed class AppSessionTests : AppClientTestBase
     {
         await SignInAsync();
         ExpireAccessToken();
-        TokenService.HoldRefreshes = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        TokenService.HoldAnswers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var callers = Enumerable.Range(0, 50).Select(_ => Session.GetAccessTokenAsync(CancellationToken.None)).ToList();
-        Assert.That(await TokenService.RefreshArrived.WaitAsync(TimeSpan.FromSeconds(10)), Is.True);
-        TokenService.HoldRefreshes.SetResult();
+        Assert.That(await TokenService.RequestArrived.WaitAsync(TimeSpan.FromSeconds(10)), Is.True);
+        TokenService.HoldAnswers.SetResult();
         var tokens = await Task.WhenAll(callers);
 
         Assert.That(TokenService.RefreshRequests, Is.EqualTo(1));
@@ -63,14 +63,14 @@ public sealed class AppSessionTests : AppClientTestBase
     {
         await SignInAsync();
         ExpireAccessToken();
-        TokenService.HoldRefreshes = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        TokenService.HoldAnswers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var impatient = new CancellationTokenSource();
 
         var givingUp = Session.GetAccessTokenAsync(impatient.Token);
         var waiting = Session.GetAccessTokenAsync(CancellationToken.None);
-        Assert.That(await TokenService.RefreshArrived.WaitAsync(TimeSpan.FromSeconds(10)), Is.True);
+        Assert.That(await TokenService.RequestArrived.WaitAsync(TimeSpan.FromSeconds(10)), Is.True);
         await impatient.CancelAsync();
-        TokenService.HoldRefreshes.SetResult();
+        TokenService.HoldAnswers.SetResult();
 
         Assert.That(async () => await givingUp, Throws.InstanceOf<OperationCanceledException>());
         Assert.That(await waiting, Is.EqualTo(TokenService.Latest.AccessToken));
@@ -114,7 +114,7 @@ public sealed class AppSessionTests : AppClientTestBase
         TokenService.HangRefreshAnswers(1);
 
         var refreshing = Session.GetAccessTokenAsync(CancellationToken.None);
-        Assert.That(await TokenService.RefreshArrived.WaitAsync(TimeSpan.FromSeconds(10)), Is.True);
+        Assert.That(await TokenService.RequestArrived.WaitAsync(TimeSpan.FromSeconds(10)), Is.True);
         Time.Advance(Options.TokenRequestTimeout);
         var token = await refreshing.WaitAsync(TimeSpan.FromSeconds(10));
 

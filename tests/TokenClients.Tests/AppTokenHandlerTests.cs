@@ -24,11 +24,11 @@ public sealed class AppTokenHandlerTests : AppClientTestBase
     {
         await SignInAsync();
         ExpireAccessToken();
-        TokenService.HoldRefreshes = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        TokenService.HoldAnswers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var requests = Enumerable.Range(0, 40).Select(_ => ApiClient.GetAsync(new Uri("/api/orders", UriKind.Relative))).ToList();
-        Assert.That(await TokenService.RefreshArrived.WaitAsync(TimeSpan.FromSeconds(10)), Is.True);
-        TokenService.HoldRefreshes.SetResult();
+        Assert.That(await TokenService.RequestArrived.WaitAsync(TimeSpan.FromSeconds(10)), Is.True);
+        TokenService.HoldAnswers.SetResult();
         var responses = await Task.WhenAll(requests);
 
         Assert.That(responses.Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.OK));

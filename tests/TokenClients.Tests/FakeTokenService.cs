@@ -30,8 +30,8 @@ public sealed class FakeTokenService(TimeProvider time) : HttpMessageHandler
 
     public TimeSpan GracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>While set, refreshes wait for it after arriving: lets many callers pile up behind one refresh.</summary>
-    public TaskCompletionSource? HoldRefreshes { get; set; }
+    /// <summary>While set, refresh and client_credentials requests wait for it after arriving: lets many callers pile up behind one.</summary>
+    public TaskCompletionSource? HoldAnswers { get; set; }
 
     /// <summary>Answers 400 with this OAuth error to every client_credentials request.</summary>
     public string? ClientCredentialsError { get; set; }
@@ -49,11 +49,12 @@ public sealed class FakeTokenService(TimeProvider time) : HttpMessageHandler
 
     public int RevocationRequests => Volatile.Read(ref _revocationRequests);
 
-    /// <summary>Signals each refresh request as it arrives (before it is answered).</summary>
-    public SemaphoreSlim RefreshArrived { get; } = new(0);
+    /// <summary>Signals each refresh and client_credentials request as it arrives (before it is answered).</summary>
+    public SemaphoreSlim RequestArrived { get; } = new(0);
 
     public IReadOnlyList<string> PresentedRefreshTokens => [.. _presentedRefreshTokens];
 
+    /// <summary>The form of each client_credentials request, with its Authorization header under <c>authorization</c>.</summary>
     public IReadOnlyList<IReadOnlyDictionary<string, string>> ClientCredentialsForms => [.. _clientCredentialsForms];
 
     public bool SessionEnded => _session is { Ended: true };
@@ -118,7 +119,9 @@ public sealed class FakeTokenService(TimeProvider time) : HttpMessageHandler
                 return await RefreshAsync(form["refresh_token"], cancellationToken);
             case "client_credentials":
                 Interlocked.Increment(ref _clientCredentialsRequests);
+                form["authorization"] = request.Headers.Authorization?.ToString() ?? "";
                 _clientCredentialsForms.Enqueue(form);
+                await ArriveAsync(cancellationToken);
                 return ClientCredentialsError is { } error ? Error(error) : Answer(Issue(refreshToken: null));
             default:
                 return Error("unsupported_grant_type");
@@ -129,12 +132,7 @@ public sealed class FakeTokenService(TimeProvider time) : HttpMessageHandler
     {
         Interlocked.Increment(ref _refreshRequests);
         _presentedRefreshTokens.Enqueue(presented);
-        RefreshArrived.Release();
-        if (HoldRefreshes is { } hold)
-        {
-            await hold.Task.WaitAsync(cancellationToken);
-        }
-
+        await ArriveAsync(cancellationToken);
         var answer = Rotate(presented);
         if (Interlocked.Decrement(ref _refreshAnswersToHang) >= 0)
         {
@@ -148,6 +146,15 @@ public sealed class FakeTokenService(TimeProvider time) : HttpMessageHandler
         }
 
         return answer;
+    }
+
+    private async Task ArriveAsync(CancellationToken cancellationToken)
+    {
+        RequestArrived.Release();
+        if (HoldAnswers is { } hold)
+        {
+            await hold.Task.WaitAsync(cancellationToken);
+        }
     }
 
     private HttpResponseMessage Rotate(string presented)
