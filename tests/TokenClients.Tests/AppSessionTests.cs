@@ -247,6 +247,27 @@ public sealed class AppSessionTests : AppClientTestBase
         Assert.That(Logs.Lines, Has.None.Matches<string>(line => secrets.Exists(line.Contains)));
     }
 
+    [Test]
+    public void A_plain_http_authority_is_refused_unless_allowed()
+    {
+        var options = Options;
+        options.Authority = new Uri("http://gateway.test");
+
+        Assert.That(() => new AppTokenClient(new HttpClient(TokenService), options, Store, Time), Throws.ArgumentException.With.Message.Contains("https"));
+    }
+
+    [Test]
+    public void An_allowed_plain_http_authority_is_warned_about()
+    {
+        var options = Options;
+        options.Authority = new Uri("http://127.0.0.1:5100");
+        options.AllowInsecureHttp = true;
+
+        using var insecure = new AppTokenClient(new HttpClient(TokenService), options, Store, Time, Logs);
+
+        Assert.That(Logs.Lines, Has.One.StartsWith("8006 "));
+    }
+
     private sealed class UnreachableHandler : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>

@@ -53,6 +53,10 @@ public sealed partial class AppTokenClient : IDisposable
         _store = store ?? throw new ArgumentNullException(nameof(store));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? (ILogger)NullLogger.Instance;
+        if (options.Authority!.Scheme != Uri.UriSchemeHttps)
+        {
+            Log.InsecureAuthority(_logger, options.Authority);
+        }
     }
 
     /// <summary>Raised (outside any lock) when the session ends: the user signed out or the token service ended it.</summary>
@@ -360,5 +364,9 @@ public sealed partial class AppTokenClient : IDisposable
         [LoggerMessage(EventId = 8005, Level = LogLevel.Warning,
             Message = "Signed out on this device, but the token service could not be reached to end the session ({Failure}).")]
         public static partial void RevocationFailed(ILogger logger, string failure);
+
+        [LoggerMessage(EventId = 8006, Level = LogLevel.Warning,
+            Message = "Tokens and passwords go to {Authority} over plain HTTP (AllowInsecureHttp): for local development only.")]
+        public static partial void InsecureAuthority(ILogger logger, Uri authority);
     }
 }
