@@ -196,39 +196,46 @@ public sealed partial class AppTokenClient : IDisposable
     {
         var sessionEnded = false;
         var refreshed = false;
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var tokens = await LoadedTokensAsync(cancellationToken).ConfigureAwait(false)
-                ?? throw new SignedOutException(_signedOutReason);
-            if (_time.GetUtcNow() < RefreshAt(tokens) && tokens.AccessToken != rejectedAccessToken)
-            {
-                return tokens;
-            }
-
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                var next = await RefreshAsync(tokens.RefreshToken, cancellationToken).ConfigureAwait(false);
-                await KeepAsync(next, cancellationToken).ConfigureAwait(false);
-                refreshed = true;
-                return next;
+                var tokens = await LoadedTokensAsync(cancellationToken).ConfigureAwait(false)
+                    ?? throw new SignedOutException(_signedOutReason);
+                if (_time.GetUtcNow() < RefreshAt(tokens) && tokens.AccessToken != rejectedAccessToken)
+                {
+                    return tokens;
+                }
+
+                try
+                {
+                    var next = await RefreshAsync(tokens.RefreshToken, cancellationToken).ConfigureAwait(false);
+                    await KeepAsync(next, cancellationToken).ConfigureAwait(false);
+                    refreshed = true;
+                    return next;
+                }
+                catch (TokenRequestException exception) when (exception.Error == "invalid_grant")
+                {
+                    Log.SessionEnded(_logger);
+                    await ForgetAsync(SignedOutReason.SessionEnded, cancellationToken).ConfigureAwait(false);
+                    sessionEnded = true;
+                    throw new SignedOutException(SignedOutReason.SessionEnded, exception);
+                }
             }
-            catch (TokenRequestException exception) when (exception.Error == "invalid_grant")
+            finally
             {
-                Log.SessionEnded(_logger);
-                await ForgetAsync(SignedOutReason.SessionEnded, cancellationToken).ConfigureAwait(false);
-                sessionEnded = true;
-                throw new SignedOutException(SignedOutReason.SessionEnded, exception);
+                _gate.Release();
             }
         }
         finally
         {
+            // Whatever happened, the next caller starts a new flight; events run outside the gate so handlers may call back in.
             lock (_flightLock)
             {
                 _refreshFlight = null;
             }
 
-            _gate.Release();
             if (sessionEnded)
             {
                 SignedOut?.Invoke(this, new SignedOutEventArgs(SignedOutReason.SessionEnded));
