@@ -8,12 +8,14 @@ namespace TokenClients.Tests;
 /// <summary>The handler apps put on their HttpClient: attaches the token, refreshes, retries once after invalid_token.</summary>
 public sealed class AppTokenHandlerTests : AppClientTestBase
 {
+    private static readonly Uri Orders = new("/api/orders", UriKind.Relative);
+
     [Test]
     public async Task Requests_carry_the_current_access_token()
     {
         await SignInAsync();
 
-        using var response = await ApiClient.GetAsync(new Uri("/api/orders", UriKind.Relative));
+        using var response = await ApiClient.GetAsync(Orders);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(Api.SeenTokens, Is.EqualTo(new[] { TokenService.Latest.AccessToken }));
@@ -26,14 +28,12 @@ public sealed class AppTokenHandlerTests : AppClientTestBase
         ExpireAccessToken();
         TokenService.HoldAnswers = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var requests = Enumerable.Range(0, 40).Select(_ => ApiClient.GetAsync(new Uri("/api/orders", UriKind.Relative))).ToList();
+        var requests = Enumerable.Range(0, 40).Select(_ => ApiClient.GetAsync(Orders)).ToList();
         Assert.That(await TokenService.RequestArrived.WaitAsync(TimeSpan.FromSeconds(10)), Is.True);
         TokenService.HoldAnswers.SetResult();
         var responses = await Task.WhenAll(requests);
 
-        Assert.That(responses.Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.OK));
-        Assert.That(TokenService.RefreshRequests, Is.EqualTo(1));
-        Array.ForEach(responses, r => r.Dispose());
+        AssertAllSucceededAfterOneRefresh(responses);
     }
 
     [Test]
@@ -43,7 +43,7 @@ public sealed class AppTokenHandlerTests : AppClientTestBase
         var refused = TokenService.Latest.AccessToken;
         TokenService.RejectAccessToken(refused);
 
-        using var response = await ApiClient.GetAsync(new Uri("/api/orders", UriKind.Relative));
+        using var response = await ApiClient.GetAsync(Orders);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(Api.SeenTokens, Is.EqualTo(new[] { refused, TokenService.Latest.AccessToken }));
@@ -56,11 +56,9 @@ public sealed class AppTokenHandlerTests : AppClientTestBase
         await SignInAsync();
         TokenService.RejectAccessToken(TokenService.Latest.AccessToken);
 
-        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => ApiClient.GetAsync(new Uri("/api/orders", UriKind.Relative))));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => ApiClient.GetAsync(Orders)));
 
-        Assert.That(responses.Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.OK));
-        Assert.That(TokenService.RefreshRequests, Is.EqualTo(1));
-        Array.ForEach(responses, r => r.Dispose());
+        AssertAllSucceededAfterOneRefresh(responses);
     }
 
     [Test]
@@ -69,7 +67,7 @@ public sealed class AppTokenHandlerTests : AppClientTestBase
         await SignInAsync();
         Api.AlwaysChallenge = "Bearer error=\"invalid_token\"";
 
-        using var response = await ApiClient.GetAsync(new Uri("/api/orders", UriKind.Relative));
+        using var response = await ApiClient.GetAsync(Orders);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(Api.SeenTokens, Has.Count.EqualTo(2));
@@ -84,7 +82,7 @@ public sealed class AppTokenHandlerTests : AppClientTestBase
         await SignInAsync();
         Api.AlwaysChallenge = challenge;
 
-        using var response = await ApiClient.GetAsync(new Uri("/api/orders", UriKind.Relative));
+        using var response = await ApiClient.GetAsync(Orders);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(Api.SeenTokens, Has.Count.EqualTo(1));
@@ -97,7 +95,7 @@ public sealed class AppTokenHandlerTests : AppClientTestBase
         await SignInAsync();
         TokenService.RejectAccessToken(TokenService.Latest.AccessToken);
 
-        using var response = await ApiClient.PostAsJsonAsync(new Uri("/api/orders", UriKind.Relative), new { sku = "apple", quantity = 2 });
+        using var response = await ApiClient.PostAsJsonAsync(Orders, new { sku = "apple", quantity = 2 });
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(Api.SeenTokens, Has.Count.EqualTo(2));
@@ -141,7 +139,14 @@ public sealed class AppTokenHandlerTests : AppClientTestBase
         await SignInAsync();
         await Session.SignOutAsync(CancellationToken.None);
 
-        Assert.ThrowsAsync<SignedOutException>(() => ApiClient.GetAsync(new Uri("/api/orders", UriKind.Relative)));
+        Assert.ThrowsAsync<SignedOutException>(() => ApiClient.GetAsync(Orders));
         Assert.That(Api.SeenTokens, Is.Empty);
+    }
+
+    private void AssertAllSucceededAfterOneRefresh(HttpResponseMessage[] responses)
+    {
+        Assert.That(responses.Select(r => r.StatusCode), Is.All.EqualTo(HttpStatusCode.OK));
+        Assert.That(TokenService.RefreshRequests, Is.EqualTo(1));
+        Array.ForEach(responses, r => r.Dispose());
     }
 }
