@@ -18,7 +18,7 @@ public sealed class ClientCredentialsOptions
     /// <summary>The audience (RFC 8707 <c>resource</c>) of the API called with the token; empty asks for all the client may have.</summary>
     public string Resource { get; set; } = "";
 
-    /// <summary>A cached token is replaced this long before it expires. Default 30 seconds.</summary>
+    /// <summary>A cached token is replaced this long before it expires (but not before half its lifetime). Default 30 seconds.</summary>
     public TimeSpan RefreshBeforeExpiry { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Allows a plain-HTTP token endpoint. Default <c>false</c>; loopback development only.</summary>
