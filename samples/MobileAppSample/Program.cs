@@ -6,7 +6,8 @@ using TokenClients.AppTokens;
 
 // A console app behaving like a mobile app: one base URL (the gateway), sign in, call APIs in parallel for longer than
 // several access-token lifetimes, and count failures and refreshes. Exit code 0 only if no request failed.
-var builder = Host.CreateApplicationBuilder(args);
+// Settings ship next to the binary, so the sample runs the same from any working directory.
+var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Services.AddAppTokenClient();
 builder.Services.AddOptions<SampleOptions>().BindConfiguration(SampleOptions.SectionName)
     .Validate(o => o.Password.Length > 0, "Sample:Password is required (./run.sh prints it): Sample__Password=... or --Sample:Password=...")
