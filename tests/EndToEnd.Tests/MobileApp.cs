@@ -23,9 +23,12 @@ public sealed class MobileApp(Uri baseAddress) : IDisposable
         ["grant_type"] = "refresh_token", ["client_id"] = "mobile-app", ["refresh_token"] = refreshToken,
     });
 
+    public Task<HttpResponseMessage> PostFormAsync(string path, Dictionary<string, string> form) =>
+        _http.PostAsync(path, new FormUrlEncodedContent(form));
+
     private async Task<(string Access, string Refresh)> TokenPairAsync(Dictionary<string, string> form)
     {
-        using var response = await _http.PostAsync("/connect/token", new FormUrlEncodedContent(form));
+        using var response = await PostFormAsync("/connect/token", form);
         response.EnsureSuccessStatusCode();
         var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         return (body.GetProperty("access_token").GetString()!, body.GetProperty("refresh_token").GetString()!);

@@ -31,4 +31,31 @@ public sealed class SessionLifecycleTests : PlatformFixture
         Assert.That(thief, Throws.InstanceOf<HttpRequestException>());
         Assert.That(owner, Throws.InstanceOf<HttpRequestException>());
     }
+
+    [Test]
+    public async Task Signing_out_through_the_gateway_ends_the_session()
+    {
+        var (_, refresh) = await App.SignInWithRefreshAsync("alice", Platform.UserPassword);
+
+        using var revoked = await App.PostFormAsync("/connect/revoke", new() { ["token"] = refresh, ["client_id"] = "mobile-app" });
+        var refreshAfterwards = async () => await App.RefreshAsync(refresh);
+
+        Assert.That(revoked.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(refreshAfterwards, Throws.InstanceOf<HttpRequestException>());
+    }
+
+    [Test]
+    public async Task A_user_lists_and_ends_sessions_through_the_gateway()
+    {
+        var (phone, _) = await App.SignInWithRefreshAsync("alice", Platform.UserPassword);
+        var (_, tabletRefresh) = await App.SignInWithRefreshAsync("alice", Platform.UserPassword);
+
+        using var listed = await App.SendAsync(HttpMethod.Get, "/account/sessions", phone);
+        using var everywhere = await App.SendAsync(HttpMethod.Delete, "/account/sessions", phone);
+        var tabletAfterwards = async () => await App.RefreshAsync(tabletRefresh);
+
+        Assert.That(listed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(everywhere.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(tabletAfterwards, Throws.InstanceOf<HttpRequestException>());
+    }
 }
