@@ -1,5 +1,6 @@
 using Gateway.Policies;
 using Gateway.Proxy;
+using Gateway.RequestTargets;
 using ServiceDefaults;
 using ServiceDefaults.TokenVerification;
 
@@ -13,6 +14,7 @@ builder.AddProxy();                        // YARP routes and clusters from conf
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseCanonicalRequestTargets();   // one canonical form per path, so the path judged is the path forwarded
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapReverseProxy();

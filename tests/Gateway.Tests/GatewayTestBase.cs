@@ -20,14 +20,22 @@ public abstract class GatewayTestBase
     /// <summary>A token that passes the <c>orders-read</c> route policy.</summary>
     protected static TokenSpec OrdersReader => new() { Scopes = ["orders"], Permissions = ["orders:read"] };
 
+    /// <summary>Settings a fixture changes from the defaults of <see cref="GatewayHost"/>.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
+
+    /// <summary>Whether the fixture's gateway listens on a real port (Kestrel) rather than the in-memory test server.</summary>
+    protected virtual bool OnKestrel => false;
+
+    protected ConfiguredHost<Policies.RoutePolicy> Gateway => _gateway;
+
     [OneTimeSetUp]
     public async Task StartGateway()
     {
         Key = new TestSigningKey();
         Authority = await FakeAuthority.StartAsync(Key);
         _backend = await EchoBackend.StartAsync();
-        _gateway = GatewayHost.Create(Authority, _backend.BaseAddress);
-        Client = _gateway.CreateClient();
+        _gateway = GatewayHost.Create(Authority, _backend.BaseAddress, Settings, OnKestrel);
+        Client = OnKestrel ? new HttpClient { BaseAddress = _gateway.BaseAddress } : _gateway.CreateClient();
     }
 
     [OneTimeTearDown]
