@@ -16,6 +16,9 @@ public static class TokenVerificationExtensions
     /// <summary>The access-token type (RFC 9068) every resource server insists on.</summary>
     public const string AccessTokenType = "at+jwt";
 
+    /// <summary>How long one discovery or JWKS request may take before the fetch counts as failed.</summary>
+    private static readonly TimeSpan KeySetFetchTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// Verifies bearer access tokens by itself: RS256 signature from a key in the token service's JWKS (found
     /// through discovery), exact issuer, one of this process's audiences, lifetime, <c>typ: at+jwt</c>.
@@ -30,8 +33,20 @@ public static class TokenVerificationExtensions
         services.AddOptions<TokenVerificationOptions>().BindConfiguration(TokenVerificationOptions.SectionName).ValidateOnStart();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddHttpClient(KeySetDocumentRetriever.HttpClientName, client => client.Timeout = KeySetFetchTimeout);
+        services.AddSingleton<KeySetMetrics>();
+        services.AddSingleton<KeySetRetriever>();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<TokenVerificationOptions>>((jwt, verification) => ConfigureJwtBearer(jwt, verification.Value));
+            .Configure<IOptions<TokenVerificationOptions>, KeySetRetriever, IHttpClientFactory>((jwt, verification, retriever, clients) =>
+            {
+                ConfigureJwtBearer(jwt, verification.Value);
+                jwt.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
+                    jwt.MetadataAddress, retriever, new KeySetDocumentRetriever(clients, jwt.RequireHttpsMetadata))
+                {
+                    AutomaticRefreshInterval = verification.Value.KeyRefreshInterval,
+                    RefreshInterval = verification.Value.MinimumKeyRefreshInterval,
+                };
+            });
 
         services.AddHostedService<KeySetWarmUp>();
         services.AddHealthChecks().AddCheck<SigningKeysHealthCheck>("signing-keys", tags: [HealthExtensions.ReadyTag]);
@@ -46,8 +61,6 @@ public static class TokenVerificationExtensions
         jwt.MapInboundClaims = false;
         // Challenges say only error="invalid_token": why a token failed is logged, not told to the caller.
         jwt.IncludeErrorDetails = false;
-        jwt.AutomaticRefreshInterval = verification.KeyRefreshInterval;
-        jwt.RefreshInterval = verification.MinimumKeyRefreshInterval;
         jwt.TokenValidationParameters = new TokenValidationParameters
         {
             ValidIssuer = verification.Issuer,
