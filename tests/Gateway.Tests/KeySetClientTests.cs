@@ -1,7 +1,5 @@
 using System.Diagnostics.Metrics;
 using System.Net;
-using System.Net.Http.Headers;
-using Gateway.Policies;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
@@ -22,40 +20,20 @@ public sealed class KeySetClientTests
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
     private static readonly TokenSpec OrdersReader = new() { Scopes = ["orders"], Permissions = ["orders:read"] };
 
-    private TestSigningKey _key = null!;
-    private FakeAuthority _authority = null!;
-    private LoopbackApp _backend = null!;
-    private ConfiguredHost<RoutePolicy>? _gateway;
-    private HttpClient? _client;
+    private GatewayRig _rig = null!;
 
     [SetUp]
-    public async Task StartNeighbours()
-    {
-        _key = new TestSigningKey();
-        _authority = await FakeAuthority.StartAsync(_key);
-        _backend = await EchoBackend.StartAsync();
-    }
+    public async Task StartNeighbours() => _rig = await GatewayRig.StartNeighboursAsync();
 
     [TearDown]
-    public async Task StopAll()
-    {
-        _client?.Dispose();
-        if (_gateway is not null)
-        {
-            await _gateway.DisposeAsync();
-        }
-
-        await _backend.DisposeAsync();
-        await _authority.DisposeAsync();
-        _key.Dispose();
-    }
+    public async Task StopAll() => await _rig.DisposeAsync();
 
     [Test]
     public async Task A_flood_of_unknown_kids_is_refused_with_401_and_causes_at_most_one_key_set_fetch()
     {
         StartGateway(("TokenVerification:MinimumKeyRefreshInterval", "00:01:00"));
         await WaitUntilReadyAsync();
-        var fetchesBefore = _authority.JwksFetches;
+        var fetchesBefore = _rig.Authority.JwksFetches;
         using var stranger = new TestSigningKey();
 
         var statuses = await Task.WhenAll(Enumerable.Range(0, 100).Select(async _ =>
@@ -66,7 +44,7 @@ public sealed class KeySetClientTests
         await Task.Delay(TimeSpan.FromSeconds(1)); // a refresh the flood asked for runs in the background
 
         Assert.That(statuses, Is.All.EqualTo(HttpStatusCode.Unauthorized));
-        Assert.That(_authority.JwksFetches - fetchesBefore, Is.LessThanOrEqualTo(1));
+        Assert.That(_rig.Authority.JwksFetches - fetchesBefore, Is.LessThanOrEqualTo(1));
     }
 
     [Test]
@@ -74,9 +52,9 @@ public sealed class KeySetClientTests
     {
         StartGateway(("TokenVerification:MinimumKeyRefreshInterval", "00:00:01"));
         await WaitUntilReadyAsync();
-        var fetchesBefore = _authority.JwksFetches;
+        var fetchesBefore = _rig.Authority.JwksFetches;
         using var next = new TestSigningKey();
-        _authority.Publish(next);
+        _rig.Authority.Publish(next);
         var token = next.CreateToken(OrdersReader);
 
         using (await GetOrdersAsync(token))
@@ -84,11 +62,11 @@ public sealed class KeySetClientTests
             // The unknown kid asks for a refresh.
         }
 
-        await WaitUntilAsync(() => _authority.JwksFetches > fetchesBefore);
+        await WaitUntilAsync(() => _rig.Authority.JwksFetches > fetchesBefore);
         using var response = await GetOrdersAsync(token);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(_authority.JwksFetches, Is.EqualTo(fetchesBefore + 1));
+        Assert.That(_rig.Authority.JwksFetches, Is.EqualTo(fetchesBefore + 1));
     }
 
     [Test]
@@ -96,18 +74,18 @@ public sealed class KeySetClientTests
     {
         StartGateway(("TokenVerification:MinimumKeyRefreshInterval", "00:00:01"));
         await WaitUntilReadyAsync();
-        var fetchesBefore = _authority.JwksFetches;
+        var fetchesBefore = _rig.Authority.JwksFetches;
         using var next = new TestSigningKey();
-        _authority.Publish(next);
-        _authority.Withdraw(_key);
+        _rig.Authority.Publish(next);
+        _rig.Authority.Withdraw(_rig.Key);
 
         using (await GetOrdersAsync(next.CreateToken(OrdersReader)))
         {
             // The new key's kid asks for a refresh, which also drops the withdrawn key.
         }
 
-        await WaitUntilAsync(() => _authority.JwksFetches > fetchesBefore);
-        using var response = await GetOrdersAsync(_key.CreateToken(OrdersReader));
+        await WaitUntilAsync(() => _rig.Authority.JwksFetches > fetchesBefore);
+        using var response = await GetOrdersAsync(_rig.Key.CreateToken(OrdersReader));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
     }
@@ -118,10 +96,10 @@ public sealed class KeySetClientTests
         StartGateway(("TokenVerification:MinimumKeyRefreshInterval", "00:00:01"));
         await WaitUntilReadyAsync();
         using var failures = FetchCollector();
-        await _authority.DisposeAsync();
+        await _rig.Authority.DisposeAsync();
 
         await ForceFailedRefreshAsync(failures);
-        using var response = await GetOrdersAsync(_key.CreateToken(OrdersReader));
+        using var response = await GetOrdersAsync(_rig.Key.CreateToken(OrdersReader));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
@@ -132,7 +110,7 @@ public sealed class KeySetClientTests
         StartGateway(("TokenVerification:MinimumKeyRefreshInterval", "00:00:01"));
         await WaitUntilReadyAsync();
         using var fetches = FetchCollector();
-        await _authority.DisposeAsync();
+        await _rig.Authority.DisposeAsync();
 
         await ForceFailedRefreshAsync(fetches);
 
@@ -157,11 +135,11 @@ public sealed class KeySetClientTests
     [Test]
     public async Task Without_a_fallback_key_set_nothing_validates_while_the_token_service_has_never_answered()
     {
-        await _authority.DisposeAsync();
+        await _rig.Authority.DisposeAsync();
         StartGateway();
 
-        using var response = await GetOrdersAsync(_key.CreateToken(OrdersReader));
-        using var readiness = await _client!.GetAsync("/health/ready");
+        using var response = await GetOrdersAsync(_rig.Key.CreateToken(OrdersReader));
+        using var readiness = await _rig.Client.GetAsync("/health/ready");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(readiness.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
@@ -170,10 +148,10 @@ public sealed class KeySetClientTests
     [Test]
     public async Task With_a_fallback_key_set_the_gateway_serves_while_the_token_service_has_never_answered()
     {
-        await _authority.DisposeAsync();
-        StartGateway(("TokenVerification:FallbackJwks", TestSigningKey.ToJwks(_key)));
+        await _rig.Authority.DisposeAsync();
+        StartGateway(("TokenVerification:FallbackJwks", TestSigningKey.ToJwks(_rig.Key)));
 
-        using var response = await GetOrdersAsync(_key.CreateToken(OrdersReader));
+        using var response = await GetOrdersAsync(_rig.Key.CreateToken(OrdersReader));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
@@ -190,17 +168,14 @@ public sealed class KeySetClientTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
     }
 
-    private IMeterFactory MeterFactory => _gateway!.Services.GetRequiredService<IMeterFactory>();
+    private IMeterFactory MeterFactory => _rig.Gateway.Services.GetRequiredService<IMeterFactory>();
 
-    private string MeterName => _gateway!.Services.GetRequiredService<IHostEnvironment>().ApplicationName;
+    private string MeterName => _rig.Gateway.Services.GetRequiredService<IHostEnvironment>().ApplicationName;
 
     private MetricCollector<long> FetchCollector() => new(MeterFactory, MeterName, KeySetMetrics.FetchesInstrument);
 
-    private void StartGateway(params (string Key, string Value)[] settings)
-    {
-        _gateway = GatewayHost.Create(_authority, _backend.BaseAddress, settings.ToDictionary(s => s.Key, s => s.Value));
-        _client = _gateway.CreateClient();
-    }
+    private void StartGateway(params (string Key, string Value)[] settings) =>
+        _rig.StartGateway(settings.ToDictionary(s => s.Key, s => s.Value));
 
     /// <summary>An unknown kid makes the gateway try the (unreachable) token service once.</summary>
     private async Task ForceFailedRefreshAsync(MetricCollector<long> fetches)
@@ -215,7 +190,7 @@ public sealed class KeySetClientTests
 
     private async Task WaitUntilReadyAsync() => await WaitUntilAsync(async () =>
     {
-        using var response = await _client!.GetAsync("/health/ready");
+        using var response = await _rig.Client.GetAsync("/health/ready");
         return response.IsSuccessStatusCode;
     });
 
@@ -235,12 +210,7 @@ public sealed class KeySetClientTests
         }
     }
 
-    private async Task<HttpResponseMessage> GetOrdersAsync(string token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/orders");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return await _client!.SendAsync(request);
-    }
+    private Task<HttpResponseMessage> GetOrdersAsync(string token) => _rig.SendAsync(HttpMethod.Get, "/api/orders", token);
 
     private static string TokenWithRandomKid(TestSigningKey key) => key.CreateToken(OrdersReader, descriptor =>
         descriptor.SigningCredentials = new SigningCredentials(

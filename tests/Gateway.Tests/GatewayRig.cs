@@ -1,0 +1,76 @@
+using System.Net.Http.Headers;
+using Gateway.Policies;
+using TestSupport;
+
+namespace Gateway.Tests;
+
+/// <summary>
+/// A gateway and its neighbours: a test signing key published by a <see cref="FakeAuthority"/>, and an echo backend
+/// every cluster points at. The neighbours start first so a test can change them (or take them away) before the
+/// gateway starts.
+/// </summary>
+internal sealed class GatewayRig : IAsyncDisposable
+{
+    private ConfiguredHost<RoutePolicy>? _gateway;
+    private HttpClient? _client;
+
+    private GatewayRig(TestSigningKey key, FakeAuthority authority, LoopbackApp backend)
+    {
+        Key = key;
+        Authority = authority;
+        Backend = backend;
+    }
+
+    public TestSigningKey Key { get; }
+
+    public FakeAuthority Authority { get; }
+
+    public LoopbackApp Backend { get; }
+
+    public ConfiguredHost<RoutePolicy> Gateway => _gateway ?? throw new InvalidOperationException("The gateway has not been started.");
+
+    public HttpClient Client => _client ?? throw new InvalidOperationException("The gateway has not been started.");
+
+    public static async Task<GatewayRig> StartNeighboursAsync()
+    {
+        var key = new TestSigningKey();
+        return new GatewayRig(key, await FakeAuthority.StartAsync(key), await EchoBackend.StartAsync());
+    }
+
+    /// <summary>Starts the gateway with <paramref name="settings"/> over the defaults of <see cref="GatewayHost"/>.</summary>
+    public GatewayRig StartGateway(IReadOnlyDictionary<string, string>? settings = null, bool onKestrel = false)
+    {
+        _gateway = GatewayHost.Create(Authority, Backend.BaseAddress, settings, onKestrel);
+        _client = onKestrel ? new HttpClient { BaseAddress = _gateway.BaseAddress } : _gateway.CreateClient();
+        return this;
+    }
+
+    public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string? token, params (string Name, string Value)[] headers)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return await Client.SendAsync(request);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _client?.Dispose();
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync();
+        }
+
+        await Backend.DisposeAsync();
+        await Authority.DisposeAsync();
+        Key.Dispose();
+    }
+}
