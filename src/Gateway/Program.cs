@@ -1,5 +1,6 @@
 using Gateway.Policies;
 using Gateway.Proxy;
+using Gateway.RateLimits;
 using Gateway.RequestTargets;
 using ServiceDefaults;
 using ServiceDefaults.TokenVerification;
@@ -9,13 +10,15 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();              // telemetry, health, problem details
 builder.AddAccessTokenVerification();      // every bearer token checked against the token service's JWKS
 builder.AddRoutePolicies();                // default deny; per-route scope/permission/role policies from configuration
+builder.AddRateLimits();                   // per token subject, per client IP without one; the token endpoint tightest
 builder.AddProxy();                        // YARP routes and clusters from configuration, identity-header stripping
 
 var app = builder.Build();
 
 app.UseServiceDefaults();
-app.UseCanonicalRequestTargets();   // one canonical form per path, so the path judged is the path forwarded
+app.UseCanonicalRequestTargets();      // one canonical form per path, so the path judged is the path forwarded
 app.UseAuthentication();
+app.UseRateLimits();                   // after authentication: limits are per token subject
 app.UseAuthorization();
 app.MapReverseProxy();
 app.Run();

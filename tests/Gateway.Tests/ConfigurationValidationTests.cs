@@ -30,6 +30,9 @@ public sealed class ConfigurationValidationTests
     [TestCase("TokenVerification:MinimumKeyRefreshInterval", "00:00:00.5", "TokenVerification:MinimumKeyRefreshInterval")]
     [TestCase("TokenVerification:ClockSkew", "00:05:00", "TokenVerification:ClockSkew")]
     [TestCase("Gateway:Policies:orders-read:RequiredScopes:1", " ", "Gateway:Policies")]
+    [TestCase("Gateway:RateLimits:TokenEndpoint:PermitLimit", "0", "Gateway:RateLimits")]
+    [TestCase("Gateway:RateLimits:PerSubject:Window", "00:00:00", "Gateway:RateLimits")]
+    [TestCase("ReverseProxy:Routes:token-endpoint:RateLimiterPolicy", "no-such-limit", "no-such-limit")]
     [TestCase("ReverseProxy:Routes:orders-read:AuthorizationPolicy", "no-such-policy", "no-such-policy")]
     public async Task A_gateway_with_an_invalid_setting_does_not_start_and_names_it(string key, string value, string named)
     {
