@@ -1,6 +1,8 @@
+using Gateway.Limits;
 using Gateway.Policies;
 using Gateway.Proxy;
 using Gateway.RateLimits;
+using Gateway.RequestIds;
 using Gateway.RequestTargets;
 using ServiceDefaults;
 using ServiceDefaults.TokenVerification;
@@ -8,6 +10,7 @@ using ServiceDefaults.TokenVerification;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();              // telemetry, health, problem details
+builder.AddRequestLimits();                // Kestrel's body and header size limits and timeouts from configuration
 builder.AddAccessTokenVerification();      // every bearer token checked against the token service's JWKS
 builder.AddRoutePolicies();                // default deny; per-route scope/permission/role policies from configuration
 builder.AddRateLimits();                   // per token subject, per client IP without one; the token endpoint tightest
@@ -15,6 +18,7 @@ builder.AddProxy();                        // YARP routes and clusters from conf
 
 var app = builder.Build();
 
+app.UseRequestIds();                   // X-Request-Id on every request, response and log line
 app.UseServiceDefaults();
 app.UseCanonicalRequestTargets();      // one canonical form per path, so the path judged is the path forwarded
 app.UseAuthentication();

@@ -33,6 +33,10 @@ public abstract class GatewayTestBase
     protected Task<HttpResponseMessage> GetAsync(string path, string? token, params (string Name, string Value)[] headers) =>
         _rig.SendAsync(HttpMethod.Get, path, token, headers);
 
-    protected static async Task<EchoedRequest> EchoOf(HttpResponseMessage response) =>
-        (await response.Content.ReadFromJsonAsync<EchoedRequest>())!;
+    /// <summary>What reached the echo backend; header names compare case-insensitively, as HTTP's do.</summary>
+    protected static async Task<EchoedRequest> EchoOf(HttpResponseMessage response)
+    {
+        var echo = (await response.Content.ReadFromJsonAsync<EchoedRequest>())!;
+        return echo with { Headers = new Dictionary<string, string>(echo.Headers, StringComparer.OrdinalIgnoreCase) };
+    }
 }

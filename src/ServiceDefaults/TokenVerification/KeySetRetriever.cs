@@ -32,7 +32,7 @@ internal sealed partial class KeySetRetriever(
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             metrics.FetchFailed();
-            LogFetchFailed(logger, address, exception.Message);
+            LogFetchFailed(logger, address, exception.GetBaseException().Message);
             if (!_everFetched && options.Value.FallbackJwks is { Length: > 0 } fallback)
             {
                 LogUsingFallback(logger);
