@@ -13,6 +13,7 @@ public sealed class CanonicalRequestTargetTests
     [TestCase("/api/orders/caf%C3%A9")]
     [TestCase("/api/orders/v1.2/..x/.well-known")]
     [TestCase("/api/orders?next=/../%2f%00")]
+    [TestCase("/api/orders?my_access_token=1&token=2")]
     public void A_canonical_target_has_no_violation(string target) =>
         Assert.That(CanonicalRequestTarget.Inspect(target), Is.EqualTo(RequestTargetViolation.None));
 
@@ -37,6 +38,9 @@ public sealed class CanonicalRequestTargetTests
     [TestCase("/a/./b", RequestTargetViolation.DotSegment)]
     [TestCase("/a/..", RequestTargetViolation.DotSegment)]
     [TestCase("/..", RequestTargetViolation.DotSegment)]
+    [TestCase("/a?access_token=eyJ", RequestTargetViolation.AccessTokenInQuery)]
+    [TestCase("/a?x=1&ACCESS_TOKEN=eyJ", RequestTargetViolation.AccessTokenInQuery)]
+    [TestCase("/a?access%5Ftoken=eyJ", RequestTargetViolation.AccessTokenInQuery)]
     public void A_non_canonical_target_is_named_for_its_violation(string target, RequestTargetViolation violation) =>
         Assert.That(CanonicalRequestTarget.Inspect(target), Is.EqualTo(violation));
 }

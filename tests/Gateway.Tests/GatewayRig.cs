@@ -1,5 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Net.Http.Headers;
 using Gateway.Policies;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Hosting;
 using TestSupport;
 
 namespace Gateway.Tests;
@@ -60,6 +64,11 @@ internal sealed class GatewayRig : IAsyncDisposable
 
         return await Client.SendAsync(request);
     }
+
+    /// <summary>Records what the gateway measures on one instrument of its own meter (named after the application) from now on.</summary>
+    public MetricCollector<T> Collect<T>(string instrument)
+        where T : struct =>
+        new(Gateway.Services.GetRequiredService<IMeterFactory>(), Gateway.Services.GetRequiredService<IHostEnvironment>().ApplicationName, instrument);
 
     public async ValueTask DisposeAsync()
     {

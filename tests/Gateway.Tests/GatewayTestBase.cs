@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using NUnit.Framework;
 using TestSupport;
 
@@ -23,6 +24,9 @@ public abstract class GatewayTestBase
     protected FakeAuthority Authority => _rig.Authority;
 
     protected HttpClient Client => _rig.Client;
+
+    protected MetricCollector<T> Collect<T>(string instrument)
+        where T : struct => _rig.Collect<T>(instrument);
 
     [OneTimeSetUp]
     public async Task StartGateway() => _rig = (await GatewayRig.StartNeighboursAsync()).StartGateway(Settings, OnKestrel);

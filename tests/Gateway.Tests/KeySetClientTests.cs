@@ -1,8 +1,5 @@
-using System.Diagnostics.Metrics;
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Microsoft.Extensions.Hosting;
 using Microsoft.IdentityModel.Tokens;
 using NUnit.Framework;
 using ServiceDefaults.TokenVerification;
@@ -122,8 +119,8 @@ public sealed class KeySetClientTests
     {
         StartGateway();
         await WaitUntilReadyAsync();
-        using var age = new MetricCollector<double>(MeterFactory, MeterName, KeySetMetrics.AgeInstrument);
-        using var keys = new MetricCollector<int>(MeterFactory, MeterName, KeySetMetrics.KeysInstrument);
+        using var age = _rig.Collect<double>(TokenVerificationMetrics.AgeInstrument);
+        using var keys = _rig.Collect<int>(TokenVerificationMetrics.KeysInstrument);
 
         age.RecordObservableInstruments();
         keys.RecordObservableInstruments();
@@ -168,11 +165,7 @@ public sealed class KeySetClientTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
     }
 
-    private IMeterFactory MeterFactory => _rig.Gateway.Services.GetRequiredService<IMeterFactory>();
-
-    private string MeterName => _rig.Gateway.Services.GetRequiredService<IHostEnvironment>().ApplicationName;
-
-    private MetricCollector<long> FetchCollector() => new(MeterFactory, MeterName, KeySetMetrics.FetchesInstrument);
+    private MetricCollector<long> FetchCollector() => _rig.Collect<long>(TokenVerificationMetrics.FetchesInstrument);
 
     private void StartGateway(params (string Key, string Value)[] settings) =>
         _rig.StartGateway(settings.ToDictionary(s => s.Key, s => s.Value));

@@ -117,6 +117,8 @@ public sealed class PathTrickTests : GatewayTestBase
         yield return Case("/.well-known/jwks.json%00.html");
         yield return Case("/api/orders/%0d%0aX-User-Id:%20admin");
         yield return Case("/api/orders/%7f");
+        // A token in the query, even on an anonymous route.
+        yield return Case("/.well-known/jwks.json?access_token=eyJhbGciOiJSUzI1NiJ9.e30.c2ln");
         // Malformed percent-encoding.
         yield return Case("/api/orders/%zz");
         yield return Case("/api/orders/%4");

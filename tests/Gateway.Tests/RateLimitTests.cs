@@ -41,6 +41,21 @@ public sealed class RateLimitTests
     }
 
     [Test]
+    public async Task Rejections_are_counted_on_the_metrics_endpoint()
+    {
+        var token = _rig.Key.CreateToken(OrdersReader);
+        await SendTimesAsync(PerSubject, () => _rig.SendAsync(HttpMethod.Get, "/api/orders", token));
+        using (await _rig.SendAsync(HttpMethod.Get, "/api/orders", token))
+        {
+            // Rejected.
+        }
+
+        var metrics = await _rig.Client.GetStringAsync("/metrics");
+
+        Assert.That(metrics, Does.Match("aspnetcore_rate_limiting_requests_total\\{[^}]*aspnetcore_rate_limiting_result=\"global_limiter\"[^}]*\\} 1"));
+    }
+
+    [Test]
     public async Task The_limit_is_per_subject_not_per_token_or_address()
     {
         await SendTimesAsync(PerSubject, () => _rig.SendAsync(HttpMethod.Get, "/api/orders", _rig.Key.CreateToken(OrdersReader)));

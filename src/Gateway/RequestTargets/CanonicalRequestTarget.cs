@@ -39,13 +39,20 @@ public enum RequestTargetViolation
 
     /// <summary>A <c>.</c> or <c>..</c> segment, which would be resolved differently before and after routing.</summary>
     DotSegment,
+
+    /// <summary>
+    /// An <c>access_token</c> query parameter (RFC 6750 §2.3): only the <c>Authorization</c> header carries tokens,
+    /// and a token in a URL ends up in access logs, proxies' logs and caches.
+    /// </summary>
+    AccessTokenInQuery,
 }
 
 /// <summary>
 /// Decides whether a request's raw target (as the client sent it, before the server decodes or normalises it)
 /// has the one canonical form for its path: then the path a route policy judges is the path the service receives,
 /// because nothing in it can be decoded or resolved differently later. The query is not inspected.
-/// A trailing slash is canonical (it is routed like the path without it, and forwarded as sent).
+/// A trailing slash is canonical (it is routed like the path without it, and forwarded as sent). Of the query only
+/// the parameter names are inspected, for an <c>access_token</c>.
 /// </summary>
 public static class CanonicalRequestTarget
 {
@@ -76,7 +83,24 @@ public static class CanonicalRequestTarget
             return RequestTargetViolation.InvalidUtf8;
         }
 
-        return InspectSegments(path[1..]);
+        var segments = InspectSegments(path[1..]);
+        return segments != RequestTargetViolation.None || queryStart < 0 ? segments : InspectQuery(rawTarget.AsSpan(queryStart + 1));
+    }
+
+    private static RequestTargetViolation InspectQuery(ReadOnlySpan<char> query)
+    {
+        foreach (var range in query.Split('&'))
+        {
+            var parameter = query[range];
+            var nameEnd = parameter.IndexOf('=');
+            var name = Uri.UnescapeDataString(nameEnd < 0 ? parameter : parameter[..nameEnd]);
+            if (name.Equals("access_token", StringComparison.OrdinalIgnoreCase))
+            {
+                return RequestTargetViolation.AccessTokenInQuery;
+            }
+        }
+
+        return RequestTargetViolation.None;
     }
 
     /// <summary>Percent-decodes to bytes, refusing every encoding that could change the path's structure.</summary>

@@ -7,7 +7,8 @@ public static partial class RequestTargetExtensions
     /// <summary>
     /// Refuses, with 400 problem details and before authentication, routing or proxying, every request whose raw
     /// target is not canonical (<see cref="CanonicalRequestTarget"/>): encoded slashes, dots or percents, dot and
-    /// empty segments, control characters, invalid or overlong UTF-8. Kestrel itself already refuses some (NUL).
+    /// empty segments, control characters, invalid or overlong UTF-8, <c>access_token</c> query parameters. Kestrel
+    /// itself already refuses some (NUL).
     /// </summary>
     public static WebApplication UseCanonicalRequestTargets(this WebApplication app)
     {
@@ -29,8 +30,8 @@ public static partial class RequestTargetExtensions
             LogRefused(logger, violation);
             return Results.Problem(
                 statusCode: StatusCodes.Status400BadRequest,
-                title: "The request target is not in canonical form.",
-                detail: "Send the path without dot or empty segments and without encoded slashes, dots, percents or control characters.")
+                title: "The request target is not accepted.",
+                detail: "Send the path without dot or empty segments and without encoded slashes, dots, percents or control characters, and tokens only in the Authorization header.")
                 .ExecuteAsync(context);
         });
         return app;

@@ -13,7 +13,7 @@ namespace ServiceDefaults.TokenVerification;
 /// fallback key set while no fetch has ever succeeded.
 /// </summary>
 internal sealed partial class KeySetRetriever(
-    KeySetMetrics metrics,
+    TokenVerificationMetrics metrics,
     IOptions<TokenVerificationOptions> options,
     ILogger<KeySetRetriever> logger) : IConfigurationRetriever<OpenIdConnectConfiguration>
 {

@@ -34,12 +34,12 @@ public static class TokenVerificationExtensions
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddHttpClient(KeySetDocumentRetriever.HttpClientName, client => client.Timeout = KeySetFetchTimeout);
-        services.AddSingleton<KeySetMetrics>();
+        services.AddSingleton<TokenVerificationMetrics>();
         services.AddSingleton<KeySetRetriever>();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<TokenVerificationOptions>, KeySetRetriever, IHttpClientFactory>((jwt, verification, retriever, clients) =>
+            .Configure<IOptions<TokenVerificationOptions>, KeySetRetriever, IHttpClientFactory, TokenVerificationMetrics>((jwt, verification, retriever, clients, metrics) =>
             {
-                ConfigureJwtBearer(jwt, verification.Value);
+                ConfigureJwtBearer(jwt, verification.Value, metrics);
                 jwt.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
                     jwt.MetadataAddress, retriever, new KeySetDocumentRetriever(clients, jwt.RequireHttpsMetadata))
                 {
@@ -53,7 +53,7 @@ public static class TokenVerificationExtensions
         return builder;
     }
 
-    private static void ConfigureJwtBearer(JwtBearerOptions jwt, TokenVerificationOptions verification)
+    private static void ConfigureJwtBearer(JwtBearerOptions jwt, TokenVerificationOptions verification, TokenVerificationMetrics metrics)
     {
         var authority = verification.Authority!.AbsoluteUri.TrimEnd('/');
         jwt.MetadataAddress = $"{authority}/.well-known/openid-configuration";
@@ -78,6 +78,11 @@ public static class TokenVerificationExtensions
         };
         jwt.Events = new JwtBearerEvents
         {
+            OnAuthenticationFailed = context =>
+            {
+                metrics.Refused(TokenFailureReasons.Of(context.Exception));
+                return Task.CompletedTask;
+            },
             OnChallenge = context =>
             {
                 // RFC 6750 §3.1: a presented token that failed gets error="invalid_token" (no description, see above);
@@ -86,12 +91,17 @@ public static class TokenVerificationExtensions
                 {
                     context.Error = "invalid_token";
                 }
+                else
+                {
+                    metrics.Refused(TokenFailureReasons.MissingToken);
+                }
 
                 return Task.CompletedTask;
             },
-            OnTokenValidated = RejectKeyReferencingHeaders,
+            OnTokenValidated = context => RejectKeyReferencingHeaders(context, metrics),
             OnForbidden = context =>
             {
+                metrics.Refused(TokenFailureReasons.InsufficientScope);
                 context.Response.Headers.WWWAuthenticate = "Bearer error=\"insufficient_scope\"";
                 return Task.CompletedTask;
             },
@@ -104,11 +114,12 @@ public static class TokenVerificationExtensions
     /// </summary>
     private static readonly string[] ForbiddenHeaderParameters = ["jku", "jwk", "x5u", "x5c", "crit"];
 
-    private static Task RejectKeyReferencingHeaders(TokenValidatedContext context)
+    private static Task RejectKeyReferencingHeaders(TokenValidatedContext context, TokenVerificationMetrics metrics)
     {
         if (context.SecurityToken is JsonWebToken token
             && ForbiddenHeaderParameters.Any(name => token.TryGetHeaderValue<object>(name, out _)))
         {
+            metrics.Refused(TokenFailureReasons.KeyReferencingHeader);
             context.Fail("The token carries a key-referencing or critical header parameter.");
         }
 

@@ -4,28 +4,32 @@ using Microsoft.Extensions.Hosting;
 namespace ServiceDefaults.TokenVerification;
 
 /// <summary>
-/// The key-set client's state, on the meter named after the application: fetches by outcome, and the age and size
-/// of the last key set fetched successfully. An age that keeps growing means the token service cannot be reached
-/// and the process verifies with keys it already knew.
+/// Token verification on the meter named after the application: refused tokens by reason, key-set fetches by
+/// outcome, and the age and size of the last key set fetched successfully. An age that keeps growing means the
+/// token service cannot be reached and the process verifies with keys it already knew.
 /// </summary>
-public sealed class KeySetMetrics
+public sealed class TokenVerificationMetrics
 {
+    public const string FailuresInstrument = "token_verification.failures";
     public const string FetchesInstrument = "token_verification.key_set.fetches";
     public const string AgeInstrument = "token_verification.key_set.age";
     public const string KeysInstrument = "token_verification.key_set.keys";
 
     private readonly TimeProvider _time;
+    private readonly Counter<long> _failures;
     private readonly Counter<long> _fetches;
     private readonly object _gate = new();
     private DateTimeOffset? _lastSuccess;
     private int _keys;
 
-    public KeySetMetrics(IMeterFactory meterFactory, IHostEnvironment environment, TimeProvider time)
+    public TokenVerificationMetrics(IMeterFactory meterFactory, IHostEnvironment environment, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(meterFactory);
         ArgumentNullException.ThrowIfNull(environment);
         _time = time;
         var meter = meterFactory.Create(environment.ApplicationName);
+        _failures = meter.CreateCounter<long>(FailuresInstrument, unit: "{request}",
+            description: "Requests refused by token verification, by reason (missing_token, expired, unknown_key, insufficient_scope, ...).");
         _fetches = meter.CreateCounter<long>(FetchesInstrument, unit: "{fetch}",
             description: "Key-set fetches from the token service (discovery and JWKS), by outcome.");
         meter.CreateObservableGauge(AgeInstrument, ObserveAge, unit: "s",
@@ -33,6 +37,8 @@ public sealed class KeySetMetrics
         meter.CreateObservableGauge(KeysInstrument, ObserveKeys, unit: "{key}",
             description: "Signing keys in the key set fetched last.");
     }
+
+    internal void Refused(string reason) => _failures.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     internal void FetchSucceeded(int keyCount)
     {
