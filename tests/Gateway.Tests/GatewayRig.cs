@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net.Http.Headers;
 using Gateway.Policies;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
@@ -15,7 +16,8 @@ namespace Gateway.Tests;
 /// </summary>
 internal sealed class GatewayRig : IAsyncDisposable
 {
-    private ConfiguredHost<RoutePolicy>? _gateway;
+    private ConfiguredHost<RoutePolicy>? _host;
+    private WebApplicationFactory<RoutePolicy>? _gateway;
     private HttpClient? _client;
 
     private GatewayRig(TestSigningKey key, FakeAuthority authority, LoopbackApp backend)
@@ -31,7 +33,7 @@ internal sealed class GatewayRig : IAsyncDisposable
 
     public LoopbackApp Backend { get; }
 
-    public ConfiguredHost<RoutePolicy> Gateway => _gateway ?? throw new InvalidOperationException("The gateway has not been started.");
+    public WebApplicationFactory<RoutePolicy> Gateway => _gateway ?? throw new InvalidOperationException("The gateway has not been started.");
 
     public HttpClient Client => _client ?? throw new InvalidOperationException("The gateway has not been started.");
 
@@ -41,11 +43,23 @@ internal sealed class GatewayRig : IAsyncDisposable
         return new GatewayRig(key, await FakeAuthority.StartAsync(key), await EchoBackend.StartAsync());
     }
 
-    /// <summary>Starts the gateway with <paramref name="settings"/> over the defaults of <see cref="GatewayHost"/>.</summary>
-    public GatewayRig StartGateway(IReadOnlyDictionary<string, string>? settings = null, bool onKestrel = false)
+    /// <summary>
+    /// Starts the gateway with <paramref name="settings"/> over the defaults of <see cref="GatewayHost"/>, on a real
+    /// port or, in memory, with <paramref name="services"/> added to its own (such as test loggers).
+    /// </summary>
+    public GatewayRig StartGateway(
+        IReadOnlyDictionary<string, string>? settings = null, bool onKestrel = false, Action<IServiceCollection>? services = null)
     {
-        _gateway = GatewayHost.Create(Authority, Backend.BaseAddress, settings, onKestrel);
-        _client = onKestrel ? new HttpClient { BaseAddress = _gateway.BaseAddress } : _gateway.CreateClient();
+        if (onKestrel && services is not null)
+        {
+            throw new ArgumentException("Services can be added only to an in-memory gateway.", nameof(services));
+        }
+
+        _host = GatewayHost.Create(Authority, Backend.BaseAddress, settings, onKestrel);
+        // A derived factory is disposed with the host it derives from.
+        _gateway = services is null ? _host : _host.WithWebHostBuilder(web => web.ConfigureServices(services));
+        _client = onKestrel ? new HttpClient { BaseAddress = _host.BaseAddress } : _gateway.CreateClient();
+
         return this;
     }
 
@@ -73,9 +87,9 @@ internal sealed class GatewayRig : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _client?.Dispose();
-        if (_gateway is not null)
+        if (_host is not null)
         {
-            await _gateway.DisposeAsync();
+            await _host.DisposeAsync();
         }
 
         await Backend.DisposeAsync();
