@@ -27,6 +27,9 @@ internal sealed class GatewayRig : IAsyncDisposable
         Backend = backend;
     }
 
+    /// <summary>A token that passes the <c>orders-read</c> route policy.</summary>
+    public static TokenSpec OrdersReader => new() { Scopes = ["orders"], Permissions = ["orders:read"] };
+
     public TestSigningKey Key { get; }
 
     public FakeAuthority Authority { get; }

@@ -11,7 +11,7 @@ public abstract class GatewayTestBase
     private GatewayRig _rig = null!;
 
     /// <summary>A token that passes the <c>orders-read</c> route policy.</summary>
-    protected static TokenSpec OrdersReader => new() { Scopes = ["orders"], Permissions = ["orders:read"] };
+    protected static TokenSpec OrdersReader => GatewayRig.OrdersReader;
 
     /// <summary>Settings a fixture changes from the defaults of <see cref="GatewayHost"/>.</summary>
     protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();

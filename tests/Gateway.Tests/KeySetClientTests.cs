@@ -12,25 +12,15 @@ namespace Gateway.Tests;
 /// <see cref="FakeAuthority"/> that counts JWKS fetches and whose keys the test publishes, withdraws or takes away.
 /// </summary>
 [TestFixture]
-public sealed class KeySetClientTests
+public sealed class KeySetClientTests : GatewayPerTestBase
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
-    private static readonly TokenSpec OrdersReader = new() { Scopes = ["orders"], Permissions = ["orders:read"] };
-
-    private GatewayRig _rig = null!;
-
-    [SetUp]
-    public async Task StartNeighbours() => _rig = await GatewayRig.StartNeighboursAsync();
-
-    [TearDown]
-    public async Task StopAll() => await _rig.DisposeAsync();
-
     [Test]
     public async Task A_flood_of_unknown_kids_is_refused_with_401_and_causes_at_most_one_key_set_fetch()
     {
         StartGateway(("TokenVerification:MinimumKeyRefreshInterval", "00:01:00"));
         await WaitUntilReadyAsync();
-        var fetchesBefore = _rig.Authority.JwksFetches;
+        var fetchesBefore = Rig.Authority.JwksFetches;
         using var stranger = new TestSigningKey();
 
         var statuses = await Task.WhenAll(Enumerable.Range(0, 100).Select(async _ =>
@@ -41,7 +31,7 @@ public sealed class KeySetClientTests
         await Task.Delay(TimeSpan.FromSeconds(1)); // a refresh the flood asked for runs in the background
 
         Assert.That(statuses, Is.All.EqualTo(HttpStatusCode.Unauthorized));
-        Assert.That(_rig.Authority.JwksFetches - fetchesBefore, Is.LessThanOrEqualTo(1));
+        Assert.That(Rig.Authority.JwksFetches - fetchesBefore, Is.LessThanOrEqualTo(1));
     }
 
     [Test]
@@ -49,9 +39,9 @@ public sealed class KeySetClientTests
     {
         StartGateway(("TokenVerification:MinimumKeyRefreshInterval", "00:00:01"));
         await WaitUntilReadyAsync();
-        var fetchesBefore = _rig.Authority.JwksFetches;
+        var fetchesBefore = Rig.Authority.JwksFetches;
         using var next = new TestSigningKey();
-        _rig.Authority.Publish(next);
+        Rig.Authority.Publish(next);
         var token = next.CreateToken(OrdersReader);
 
         using (await GetOrdersAsync(token))
@@ -59,11 +49,11 @@ public sealed class KeySetClientTests
             // The unknown kid asks for a refresh.
         }
 
-        await WaitUntilAsync(() => _rig.Authority.JwksFetches > fetchesBefore);
+        await WaitUntilAsync(() => Rig.Authority.JwksFetches > fetchesBefore);
         using var response = await GetOrdersAsync(token);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        Assert.That(_rig.Authority.JwksFetches, Is.EqualTo(fetchesBefore + 1));
+        Assert.That(Rig.Authority.JwksFetches, Is.EqualTo(fetchesBefore + 1));
     }
 
     [Test]
@@ -71,18 +61,18 @@ public sealed class KeySetClientTests
     {
         StartGateway(("TokenVerification:MinimumKeyRefreshInterval", "00:00:01"));
         await WaitUntilReadyAsync();
-        var fetchesBefore = _rig.Authority.JwksFetches;
+        var fetchesBefore = Rig.Authority.JwksFetches;
         using var next = new TestSigningKey();
-        _rig.Authority.Publish(next);
-        _rig.Authority.Withdraw(_rig.Key);
+        Rig.Authority.Publish(next);
+        Rig.Authority.Withdraw(Rig.Key);
 
         using (await GetOrdersAsync(next.CreateToken(OrdersReader)))
         {
             // The new key's kid asks for a refresh, which also drops the withdrawn key.
         }
 
-        await WaitUntilAsync(() => _rig.Authority.JwksFetches > fetchesBefore);
-        using var response = await GetOrdersAsync(_rig.Key.CreateToken(OrdersReader));
+        await WaitUntilAsync(() => Rig.Authority.JwksFetches > fetchesBefore);
+        using var response = await GetOrdersAsync(Rig.Key.CreateToken(OrdersReader));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
     }
@@ -90,13 +80,9 @@ public sealed class KeySetClientTests
     [Test]
     public async Task Tokens_signed_by_known_keys_keep_validating_while_the_token_service_is_down()
     {
-        StartGateway(("TokenVerification:MinimumKeyRefreshInterval", "00:00:01"));
-        await WaitUntilReadyAsync();
-        using var failures = FetchCollector();
-        await _rig.Authority.DisposeAsync();
+        using var fetches = await LoseTheTokenServiceAfterStartAsync();
 
-        await ForceFailedRefreshAsync(failures);
-        using var response = await GetOrdersAsync(_rig.Key.CreateToken(OrdersReader));
+        using var response = await GetOrdersAsync(Rig.Key.CreateToken(OrdersReader));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
@@ -104,12 +90,7 @@ public sealed class KeySetClientTests
     [Test]
     public async Task A_failed_key_set_fetch_is_counted_with_outcome_failure()
     {
-        StartGateway(("TokenVerification:MinimumKeyRefreshInterval", "00:00:01"));
-        await WaitUntilReadyAsync();
-        using var fetches = FetchCollector();
-        await _rig.Authority.DisposeAsync();
-
-        await ForceFailedRefreshAsync(fetches);
+        using var fetches = await LoseTheTokenServiceAfterStartAsync();
 
         Assert.That(fetches.GetMeasurementSnapshot().Select(m => m.Tags["outcome"]), Is.EqualTo(new[] { "failure" }));
     }
@@ -119,8 +100,8 @@ public sealed class KeySetClientTests
     {
         StartGateway();
         await WaitUntilReadyAsync();
-        using var age = _rig.Collect<double>(TokenVerificationMetrics.AgeInstrument);
-        using var keys = _rig.Collect<int>(TokenVerificationMetrics.KeysInstrument);
+        using var age = Rig.Collect<double>(TokenVerificationMetrics.AgeInstrument);
+        using var keys = Rig.Collect<int>(TokenVerificationMetrics.KeysInstrument);
 
         age.RecordObservableInstruments();
         keys.RecordObservableInstruments();
@@ -132,11 +113,11 @@ public sealed class KeySetClientTests
     [Test]
     public async Task Without_a_fallback_key_set_nothing_validates_while_the_token_service_has_never_answered()
     {
-        await _rig.Authority.DisposeAsync();
+        await Rig.Authority.DisposeAsync();
         StartGateway();
 
-        using var response = await GetOrdersAsync(_rig.Key.CreateToken(OrdersReader));
-        using var readiness = await _rig.Client.GetAsync("/health/ready");
+        using var response = await GetOrdersAsync(Rig.Key.CreateToken(OrdersReader));
+        using var readiness = await Rig.Client.GetAsync("/health/ready");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(readiness.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
@@ -145,10 +126,10 @@ public sealed class KeySetClientTests
     [Test]
     public async Task With_a_fallback_key_set_the_gateway_serves_while_the_token_service_has_never_answered()
     {
-        await _rig.Authority.DisposeAsync();
-        StartGateway(("TokenVerification:FallbackJwks", TestSigningKey.ToJwks(_rig.Key)));
+        await Rig.Authority.DisposeAsync();
+        StartGateway(("TokenVerification:FallbackJwks", TestSigningKey.ToJwks(Rig.Key)));
 
-        using var response = await GetOrdersAsync(_rig.Key.CreateToken(OrdersReader));
+        using var response = await GetOrdersAsync(Rig.Key.CreateToken(OrdersReader));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
@@ -165,25 +146,31 @@ public sealed class KeySetClientTests
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
     }
 
-    private MetricCollector<long> FetchCollector() => _rig.Collect<long>(TokenVerificationMetrics.FetchesInstrument);
-
     private void StartGateway(params (string Key, string Value)[] settings) =>
-        _rig.StartGateway(settings.ToDictionary(s => s.Key, s => s.Value));
+        Rig.StartGateway(settings.ToDictionary(s => s.Key, s => s.Value));
 
-    /// <summary>An unknown kid makes the gateway try the (unreachable) token service once.</summary>
-    private async Task ForceFailedRefreshAsync(MetricCollector<long> fetches)
+    /// <summary>
+    /// A gateway that has read the key set, then the token service gone, then a token with an unknown kid, which
+    /// makes the gateway try it once. The returned collector saw that fetch.
+    /// </summary>
+    private async Task<MetricCollector<long>> LoseTheTokenServiceAfterStartAsync()
     {
+        StartGateway(("TokenVerification:MinimumKeyRefreshInterval", "00:00:01"));
+        await WaitUntilReadyAsync();
+        var fetches = Rig.Collect<long>(TokenVerificationMetrics.FetchesInstrument);
+        await Rig.Authority.DisposeAsync();
         using var stranger = new TestSigningKey();
         using (await GetOrdersAsync(stranger.CreateToken(OrdersReader)))
         {
         }
 
         await fetches.WaitForMeasurementsAsync(1, Patience);
+        return fetches;
     }
 
     private async Task WaitUntilReadyAsync() => await WaitUntilAsync(async () =>
     {
-        using var response = await _rig.Client.GetAsync("/health/ready");
+        using var response = await Rig.Client.GetAsync("/health/ready");
         return response.IsSuccessStatusCode;
     });
 
@@ -202,8 +189,6 @@ public sealed class KeySetClientTests
             await Task.Delay(50);
         }
     }
-
-    private Task<HttpResponseMessage> GetOrdersAsync(string token) => _rig.SendAsync(HttpMethod.Get, "/api/orders", token);
 
     private static string TokenWithRandomKid(TestSigningKey key) => key.CreateToken(OrdersReader, descriptor =>
         descriptor.SigningCredentials = new SigningCredentials(

@@ -14,7 +14,7 @@ namespace Gateway.Tests;
 [TestFixture]
 public sealed class LogHygieneTests
 {
-    private static readonly TokenSpec OrdersReader = new() { Scopes = ["orders"], Permissions = ["orders:read"] };
+    private static TokenSpec OrdersReader => GatewayRig.OrdersReader;
 
     private GatewayRig _rig = null!;
 

@@ -6,34 +6,27 @@ namespace Gateway.Tests;
 
 /// <summary>Small limits (a window of a minute, so none replenishes during a test), one gateway on a real port per test.</summary>
 [TestFixture]
-public sealed class RateLimitTests
+public sealed class RateLimitTests : GatewayPerTestBase
 {
     private const int PerSubject = 3;
     private const int PerAddress = 6;
     private const int TokenEndpoint = 2;
 
-    private static readonly TokenSpec OrdersReader = new() { Scopes = ["orders"], Permissions = ["orders:read"] };
-
-    private GatewayRig _rig = null!;
-
     [SetUp]
-    public async Task StartGateway() => _rig = (await GatewayRig.StartNeighboursAsync()).StartGateway(new Dictionary<string, string>
+    public void StartGateway() => Rig.StartGateway(new Dictionary<string, string>
     {
         ["Gateway:RateLimits:PerSubject:PermitLimit"] = $"{PerSubject}",
         ["Gateway:RateLimits:PerAddress:PermitLimit"] = $"{PerAddress}",
         ["Gateway:RateLimits:TokenEndpoint:PermitLimit"] = $"{TokenEndpoint}",
     }, onKestrel: true);
 
-    [TearDown]
-    public async Task StopGateway() => await _rig.DisposeAsync();
-
     [Test]
     public async Task A_subject_over_its_limit_gets_429_problem_details_with_Retry_After()
     {
-        var token = _rig.Key.CreateToken(OrdersReader);
-        await SendTimesAsync(PerSubject, () => _rig.SendAsync(HttpMethod.Get, "/api/orders", token));
+        var token = Rig.Key.CreateToken(OrdersReader);
+        await SendTimesAsync(PerSubject, () => GetOrdersAsync(token));
 
-        using var response = await _rig.SendAsync(HttpMethod.Get, "/api/orders", token);
+        using var response = await GetOrdersAsync(token);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
         Assert.That(response.Headers.RetryAfter?.Delta, Is.InRange(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1)));
@@ -43,14 +36,14 @@ public sealed class RateLimitTests
     [Test]
     public async Task Rejections_are_counted_on_the_metrics_endpoint()
     {
-        var token = _rig.Key.CreateToken(OrdersReader);
-        await SendTimesAsync(PerSubject, () => _rig.SendAsync(HttpMethod.Get, "/api/orders", token));
-        using (await _rig.SendAsync(HttpMethod.Get, "/api/orders", token))
+        var token = Rig.Key.CreateToken(OrdersReader);
+        await SendTimesAsync(PerSubject, () => GetOrdersAsync(token));
+        using (await GetOrdersAsync(token))
         {
             // Rejected.
         }
 
-        var metrics = await _rig.Client.GetStringAsync("/metrics");
+        var metrics = await Rig.Client.GetStringAsync("/metrics");
 
         Assert.That(metrics, Does.Match("aspnetcore_rate_limiting_requests_total\\{[^}]*aspnetcore_rate_limiting_result=\"global_limiter\"[^}]*\\} 1"));
     }
@@ -58,10 +51,10 @@ public sealed class RateLimitTests
     [Test]
     public async Task The_limit_is_per_subject_not_per_token_or_address()
     {
-        await SendTimesAsync(PerSubject, () => _rig.SendAsync(HttpMethod.Get, "/api/orders", _rig.Key.CreateToken(OrdersReader)));
+        await SendTimesAsync(PerSubject, () => GetOrdersAsync(Rig.Key.CreateToken(OrdersReader)));
 
-        using var sameUserNewToken = await _rig.SendAsync(HttpMethod.Get, "/api/orders", _rig.Key.CreateToken(OrdersReader));
-        using var otherUser = await _rig.SendAsync(HttpMethod.Get, "/api/orders", _rig.Key.CreateToken(OrdersReader with { Subject = "user-2" }));
+        using var sameUserNewToken = await GetOrdersAsync(Rig.Key.CreateToken(OrdersReader));
+        using var otherUser = await GetOrdersAsync(Rig.Key.CreateToken(OrdersReader with { Subject = "user-2" }));
 
         Assert.That(sameUserNewToken.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
         Assert.That(otherUser.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -70,9 +63,9 @@ public sealed class RateLimitTests
     [Test]
     public async Task Anonymous_requests_are_limited_per_client_address()
     {
-        await SendTimesAsync(PerAddress, () => _rig.SendAsync(HttpMethod.Get, "/.well-known/openid-configuration", token: null));
+        await SendTimesAsync(PerAddress, () => Rig.SendAsync(HttpMethod.Get, "/.well-known/openid-configuration", token: null));
 
-        using var response = await _rig.SendAsync(HttpMethod.Get, "/.well-known/jwks.json", token: null);
+        using var response = await Rig.SendAsync(HttpMethod.Get, "/.well-known/jwks.json", token: null);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
     }
@@ -81,9 +74,9 @@ public sealed class RateLimitTests
     public async Task Requests_with_refused_tokens_count_against_the_address_limit()
     {
         using var stranger = new TestSigningKey();
-        await SendTimesAsync(PerAddress, () => _rig.SendAsync(HttpMethod.Get, "/api/orders", stranger.CreateToken(OrdersReader)));
+        await SendTimesAsync(PerAddress, () => GetOrdersAsync(stranger.CreateToken(OrdersReader)));
 
-        using var response = await _rig.SendAsync(HttpMethod.Get, "/api/orders", stranger.CreateToken(OrdersReader));
+        using var response = await GetOrdersAsync(stranger.CreateToken(OrdersReader));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
     }
@@ -94,7 +87,7 @@ public sealed class RateLimitTests
         await SendTimesAsync(TokenEndpoint, PostTokenRequestAsync);
 
         using var tokenRequest = await PostTokenRequestAsync();
-        using var discovery = await _rig.SendAsync(HttpMethod.Get, "/.well-known/openid-configuration", token: null);
+        using var discovery = await Rig.SendAsync(HttpMethod.Get, "/.well-known/openid-configuration", token: null);
 
         Assert.That(tokenRequest.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
         Assert.That(tokenRequest.Headers.RetryAfter?.Delta, Is.Not.Null);
@@ -104,7 +97,7 @@ public sealed class RateLimitTests
     private async Task<HttpResponseMessage> PostTokenRequestAsync()
     {
         using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["grant_type"] = "password" });
-        return await _rig.Client.PostAsync("/connect/token", form);
+        return await Rig.Client.PostAsync("/connect/token", form);
     }
 
     /// <summary>Uses up a limit, each request still admitted.</summary>

@@ -8,23 +8,17 @@ namespace Gateway.Tests;
 
 /// <summary>Configuration changed while the gateway runs, as a reloaded appsettings file or config map would change it.</summary>
 [TestFixture]
-public sealed class ReloadTests
+public sealed class ReloadTests : GatewayPerTestBase
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
-    private static readonly TokenSpec OrdersReader = new() { Scopes = ["orders"], Permissions = ["orders:read"] };
-
-    private GatewayRig _rig = null!;
 
     [SetUp]
-    public async Task StartGateway() => _rig = (await GatewayRig.StartNeighboursAsync()).StartGateway();
-
-    [TearDown]
-    public async Task StopGateway() => await _rig.DisposeAsync();
+    public void StartGateway() => Rig.StartGateway();
 
     [Test]
     public async Task A_policy_changed_at_run_time_applies_without_a_restart()
     {
-        var token = _rig.Key.CreateToken(OrdersReader);
+        var token = Rig.Key.CreateToken(OrdersReader);
         Assert.That(await StatusAsync("/api/orders", token), Is.EqualTo(HttpStatusCode.OK));
 
         Reconfigure(("Gateway:Policies:orders-read:RequiredPermissions:1", "orders:audit"));
@@ -35,7 +29,7 @@ public sealed class ReloadTests
     [Test]
     public async Task A_route_added_at_run_time_is_served_without_a_restart()
     {
-        var token = _rig.Key.CreateToken(OrdersReader);
+        var token = Rig.Key.CreateToken(OrdersReader);
         Assert.That(await StatusAsync("/v2/orders", token), Is.EqualTo(HttpStatusCode.NotFound));
 
         Reconfigure(
@@ -50,8 +44,8 @@ public sealed class ReloadTests
     [Test]
     public async Task An_invalid_policy_change_at_run_time_leaves_the_last_valid_policies_in_force()
     {
-        var reader = _rig.Key.CreateToken(OrdersReader);
-        var scopeOnly = _rig.Key.CreateToken(new TokenSpec { Scopes = ["orders"] });
+        var reader = Rig.Key.CreateToken(OrdersReader);
+        var scopeOnly = Rig.Key.CreateToken(new TokenSpec { Scopes = ["orders"] });
 
         Reconfigure(("Gateway:Policies:orders-read:RequiredScopes:1", " "));
         await Task.Delay(TimeSpan.FromMilliseconds(500));
@@ -63,7 +57,7 @@ public sealed class ReloadTests
     /// <summary>Sets values on every configuration provider that takes them, then reloads, which signals the change.</summary>
     private void Reconfigure(params (string Key, string Value)[] settings)
     {
-        var configuration = (IConfigurationRoot)_rig.Gateway.Services.GetRequiredService<IConfiguration>();
+        var configuration = (IConfigurationRoot)Rig.Gateway.Services.GetRequiredService<IConfiguration>();
         foreach (var (key, value) in settings)
         {
             configuration[key] = value;
@@ -74,7 +68,7 @@ public sealed class ReloadTests
 
     private async Task<HttpStatusCode> StatusAsync(string path, string? token)
     {
-        using var response = await _rig.SendAsync(HttpMethod.Get, path, token);
+        using var response = await Rig.SendAsync(HttpMethod.Get, path, token);
         return response.StatusCode;
     }
 

@@ -10,18 +10,14 @@ namespace Gateway.Tests;
 
 /// <summary>Stopping the gateway while a slow service is still answering a request.</summary>
 [TestFixture]
-public sealed class ShutdownTests
+public sealed class ShutdownTests : GatewayPerTestBase
 {
-    private static readonly TokenSpec OrdersReader = new() { Scopes = ["orders"], Permissions = ["orders:read"] };
-
-    private GatewayRig _rig = null!;
     private LoopbackApp _slow = null!;
     private TaskCompletionSource _requestArrived = null!;
 
     [SetUp]
-    public async Task StartNeighbours()
+    public async Task StartSlowService()
     {
-        _rig = await GatewayRig.StartNeighboursAsync();
         _requestArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _slow = await LoopbackApp.StartAsync(app => app.Run(async context =>
         {
@@ -32,17 +28,13 @@ public sealed class ShutdownTests
     }
 
     [TearDown]
-    public async Task StopAll()
-    {
-        await _rig.DisposeAsync();
-        await _slow.DisposeAsync();
-    }
+    public async Task StopSlowService() => await _slow.DisposeAsync();
 
     [Test]
     public async Task A_request_in_flight_completes_while_the_gateway_stops()
     {
         StartGateway(shutdownTimeoutSeconds: 30);
-        var inFlight = _rig.SendAsync(HttpMethod.Get, "/api/orders", _rig.Key.CreateToken(OrdersReader));
+        var inFlight = GetOrdersAsync(Rig.Key.CreateToken(OrdersReader));
         await _requestArrived.Task;
 
         var stopping = StopGatewayAsync();
@@ -57,7 +49,7 @@ public sealed class ShutdownTests
     public async Task A_request_still_in_flight_after_the_shutdown_timeout_is_cut_off()
     {
         StartGateway(shutdownTimeoutSeconds: 1);
-        var inFlight = _rig.SendAsync(HttpMethod.Get, "/api/orders", _rig.Key.CreateToken(OrdersReader));
+        var inFlight = GetOrdersAsync(Rig.Key.CreateToken(OrdersReader));
         await _requestArrived.Task;
 
         await StopGatewayAsync();
@@ -65,11 +57,11 @@ public sealed class ShutdownTests
         Assert.That(async () => (await inFlight).StatusCode, Throws.InstanceOf<HttpRequestException>());
     }
 
-    private void StartGateway(int shutdownTimeoutSeconds) => _rig.StartGateway(new Dictionary<string, string>
+    private void StartGateway(int shutdownTimeoutSeconds) => Rig.StartGateway(new Dictionary<string, string>
     {
         ["ReverseProxy:Clusters:orders:Destinations:primary:Address"] = _slow.BaseAddress.ToString(),
         ["shutdownTimeoutSeconds"] = $"{shutdownTimeoutSeconds}",
     }, onKestrel: true);
 
-    private Task StopGatewayAsync() => _rig.Gateway.Services.GetRequiredService<IHost>().StopAsync();
+    private Task StopGatewayAsync() => Rig.Gateway.Services.GetRequiredService<IHost>().StopAsync();
 }

@@ -7,24 +7,14 @@ namespace Gateway.Tests;
 
 /// <summary>What a caller sees when the service behind a route is down or slow: problem details, never a 500 or a bare page.</summary>
 [TestFixture]
-public sealed class UpstreamFailureTests
+public sealed class UpstreamFailureTests : GatewayPerTestBase
 {
-    private static readonly TokenSpec OrdersReader = new() { Scopes = ["orders"], Permissions = ["orders:read"] };
-
-    private GatewayRig _rig = null!;
-
-    [SetUp]
-    public async Task StartNeighbours() => _rig = await GatewayRig.StartNeighboursAsync();
-
-    [TearDown]
-    public async Task StopAll() => await _rig.DisposeAsync();
-
     [Test]
     public async Task A_destination_that_refuses_connections_gives_502_problem_details()
     {
-        _rig.StartGateway(OrdersAt(ClosedPort()));
+        Rig.StartGateway(OrdersAt(ClosedPort()));
 
-        using var response = await GetOrdersAsync();
+        using var response = await GetOrdersAsync(Rig.Key.CreateToken(OrdersReader));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadGateway));
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
@@ -35,12 +25,12 @@ public sealed class UpstreamFailureTests
     {
         await using var slow = await LoopbackApp.StartAsync(app => app.Run(context =>
             Task.Delay(TimeSpan.FromSeconds(10), context.RequestAborted)));
-        _rig.StartGateway(new Dictionary<string, string>(OrdersAt(slow.BaseAddress))
+        Rig.StartGateway(new Dictionary<string, string>(OrdersAt(slow.BaseAddress))
         {
             ["ReverseProxy:Clusters:orders:HttpRequest:ActivityTimeout"] = "00:00:01",
         });
 
-        using var response = await GetOrdersAsync();
+        using var response = await GetOrdersAsync(Rig.Key.CreateToken(OrdersReader));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.GatewayTimeout));
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
@@ -50,12 +40,12 @@ public sealed class UpstreamFailureTests
     [Test]
     public async Task A_destination_failing_repeatedly_is_taken_out_and_callers_get_503_problem_details()
     {
-        _rig.StartGateway(OrdersAt(ClosedPort()), onKestrel: true);
+        Rig.StartGateway(OrdersAt(ClosedPort()), onKestrel: true);
         var statuses = new List<HttpStatusCode>();
 
         for (var i = 0; i < 30 && !statuses.Contains(HttpStatusCode.ServiceUnavailable); i++)
         {
-            using var response = await GetOrdersAsync();
+            using var response = await GetOrdersAsync(Rig.Key.CreateToken(OrdersReader));
             statuses.Add(response.StatusCode);
             Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
         }
@@ -63,9 +53,6 @@ public sealed class UpstreamFailureTests
         Assert.That(statuses, Does.Contain(HttpStatusCode.ServiceUnavailable));
         Assert.That(statuses, Is.All.EqualTo(HttpStatusCode.BadGateway).Or.EqualTo(HttpStatusCode.ServiceUnavailable));
     }
-
-    private Task<HttpResponseMessage> GetOrdersAsync() =>
-        _rig.SendAsync(HttpMethod.Get, "/api/orders", _rig.Key.CreateToken(OrdersReader));
 
     private static Dictionary<string, string> OrdersAt(Uri address) =>
         new() { ["ReverseProxy:Clusters:orders:Destinations:primary:Address"] = address.ToString() };
