@@ -6,7 +6,12 @@ namespace Gateway.Tests;
 /// <summary>The real gateway, trusting a <see cref="FakeAuthority"/>'s keys and proxying every cluster to an echo backend.</summary>
 internal static class GatewayHost
 {
-    public static ConfiguredHost<RoutePolicy> Create(FakeAuthority authority, Uri backend)
+    /// <summary>
+    /// <paramref name="overrides"/> are applied last (and may replace a cluster address); with
+    /// <paramref name="onKestrel"/> the gateway listens on a real loopback port, so requests arrive byte for byte.
+    /// </summary>
+    public static ConfiguredHost<RoutePolicy> Create(
+        FakeAuthority authority, Uri backend, IReadOnlyDictionary<string, string>? overrides = null, bool onKestrel = false)
     {
         var settings = new Dictionary<string, string>
         {
@@ -19,6 +24,11 @@ internal static class GatewayHost
             settings[$"ReverseProxy:Clusters:{cluster}:Destinations:primary:Address"] = backend.ToString();
         }
 
-        return new ConfiguredHost<RoutePolicy>(settings);
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
+        return new ConfiguredHost<RoutePolicy>(settings, onKestrel ? 0 : null);
     }
 }

@@ -1,5 +1,5 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using NUnit.Framework;
 using TestSupport;
 
@@ -8,54 +8,39 @@ namespace Gateway.Tests;
 /// <summary>One gateway, fake authority and echo backend per fixture.</summary>
 public abstract class GatewayTestBase
 {
-    protected TestSigningKey Key { get; private set; } = null!;
-
-    protected FakeAuthority Authority { get; private set; } = null!;
-
-    protected HttpClient Client { get; private set; } = null!;
-
-    private LoopbackApp _backend = null!;
-    private ConfiguredHost<Policies.RoutePolicy> _gateway = null!;
+    private GatewayRig _rig = null!;
 
     /// <summary>A token that passes the <c>orders-read</c> route policy.</summary>
-    protected static TokenSpec OrdersReader => new() { Scopes = ["orders"], Permissions = ["orders:read"] };
+    protected static TokenSpec OrdersReader => GatewayRig.OrdersReader;
+
+    /// <summary>Settings a fixture changes from the defaults of <see cref="GatewayHost"/>.</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
+
+    /// <summary>Whether the fixture's gateway listens on a real port (Kestrel) rather than the in-memory test server.</summary>
+    protected virtual bool OnKestrel => false;
+
+    protected TestSigningKey Key => _rig.Key;
+
+    protected FakeAuthority Authority => _rig.Authority;
+
+    protected HttpClient Client => _rig.Client;
+
+    protected MetricCollector<T> Collect<T>(string instrument)
+        where T : struct => _rig.Collect<T>(instrument);
 
     [OneTimeSetUp]
-    public async Task StartGateway()
-    {
-        Key = new TestSigningKey();
-        Authority = await FakeAuthority.StartAsync(Key);
-        _backend = await EchoBackend.StartAsync();
-        _gateway = GatewayHost.Create(Authority, _backend.BaseAddress);
-        Client = _gateway.CreateClient();
-    }
+    public async Task StartGateway() => _rig = (await GatewayRig.StartNeighboursAsync()).StartGateway(Settings, OnKestrel);
 
     [OneTimeTearDown]
-    public async Task StopGateway()
+    public async Task StopGateway() => await _rig.DisposeAsync();
+
+    protected Task<HttpResponseMessage> GetAsync(string path, string? token, params (string Name, string Value)[] headers) =>
+        _rig.SendAsync(HttpMethod.Get, path, token, headers);
+
+    /// <summary>What reached the echo backend; header names compare case-insensitively, as HTTP's do.</summary>
+    protected static async Task<EchoedRequest> EchoOf(HttpResponseMessage response)
     {
-        Client.Dispose();
-        await _gateway.DisposeAsync();
-        await _backend.DisposeAsync();
-        await Authority.DisposeAsync();
-        Key.Dispose();
+        var echo = (await response.Content.ReadFromJsonAsync<EchoedRequest>())!;
+        return echo with { Headers = new Dictionary<string, string>(echo.Headers, StringComparer.OrdinalIgnoreCase) };
     }
-
-    protected async Task<HttpResponseMessage> GetAsync(string path, string? token, params (string Name, string Value)[] headers)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, path);
-        if (token is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        foreach (var (name, value) in headers)
-        {
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-
-        return await Client.SendAsync(request);
-    }
-
-    protected static async Task<EchoedRequest> EchoOf(HttpResponseMessage response) =>
-        (await response.Content.ReadFromJsonAsync<EchoedRequest>())!;
 }

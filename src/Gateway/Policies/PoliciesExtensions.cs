@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Policies;
 
@@ -8,10 +9,11 @@ public static class PoliciesExtensions
     public static IHostApplicationBuilder AddRoutePolicies(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<GatewayPolicyOptions>().BindConfiguration(GatewayPolicyOptions.SectionName)
-            .Validate(o => o.Policies.Values.All(p => p.RequiredScopes.Concat(p.RequiredPermissions).Concat(p.RequiredRoles).All(v => !string.IsNullOrWhiteSpace(v))),
-                "Gateway:Policies entries must not contain empty scope, permission or role names.")
-            .ValidateOnStart();
+        var section = builder.Configuration.GetSection(GatewayPolicyOptions.SectionName);
+        builder.Services.AddSingleton<IValidateOptions<GatewayPolicyOptions>, GatewayPolicyOptionsValidator>();
+        // Bound without a change-token source: reloads go through ConfiguredPolicyProvider, which validates them and
+        // keeps the last valid policies, where a validating options monitor would throw from the change callback.
+        builder.Services.AddOptions<GatewayPolicyOptions>().Configure(options => section.Bind(options)).ValidateOnStart();
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         builder.Services.AddSingleton<IAuthorizationPolicyProvider, ConfiguredPolicyProvider>();

@@ -2,15 +2,24 @@ namespace Gateway.Proxy;
 
 public static class ProxyExtensions
 {
-    /// <summary>YARP with routes and clusters from the <c>ReverseProxy</c> section (reloaded on change) and header hygiene on every route.</summary>
+    /// <summary>
+    /// YARP with routes and clusters from the <c>ReverseProxy</c> section (reloaded on change), header hygiene on
+    /// every route, and an activity timeout and passive health checks on every cluster. Errors reaching a
+    /// destination (502, 503, 504) are answered as problem details by the shared status-code pages.
+    /// </summary>
     public static IHostApplicationBuilder AddProxy(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<HeaderHygieneOptions>().BindConfiguration(HeaderHygieneOptions.SectionName)
             .Validate(o => o.StrippedRequestHeaderPrefixes.All(p => !string.IsNullOrWhiteSpace(p)), "Gateway:HeaderHygiene prefixes must not be empty.")
             .ValidateOnStart();
+        builder.Services.AddOptions<UpstreamOptions>().BindConfiguration(UpstreamOptions.SectionName)
+            .Validate(o => o.ActivityTimeout > TimeSpan.Zero && o.ReactivationPeriod > TimeSpan.Zero,
+                "Gateway:Upstreams: ActivityTimeout and ReactivationPeriod must be positive.")
+            .ValidateOnStart();
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
+            .AddConfigFilter<UpstreamDefaults>()
             .AddTransforms<IdentityHeaderStripping>();
         return builder;
     }

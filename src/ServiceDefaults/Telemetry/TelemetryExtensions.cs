@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -43,5 +44,27 @@ public static class TelemetryExtensions
         }
 
         return builder;
+    }
+
+    /// <summary>
+    /// Adds a Prometheus exporter for every meter of <see cref="AddDefaultTelemetry"/>; <see cref="MapPrometheusMetrics"/>
+    /// serves it. Opt-in per process, for deployments that scrape rather than push.
+    /// </summary>
+    public static IHostApplicationBuilder AddPrometheusMetrics(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter());
+        return builder;
+    }
+
+    /// <summary>
+    /// Serves <c>GET /metrics</c> in the Prometheus text format, without a token (like the health endpoints) and
+    /// without counting scrapes as requests. Restrict it to the monitoring network at the ingress, or serve it on
+    /// a separate port with <c>RequireHost</c>.
+    /// </summary>
+    public static IEndpointConventionBuilder MapPrometheusMetrics(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous().DisableHttpMetrics();
     }
 }

@@ -34,7 +34,7 @@ internal sealed partial class KeySetWarmUp(
         }
         catch (InvalidOperationException exception)
         {
-            LogKeySetUnavailable(logger, verification.Authority, exception.Message);
+            LogKeySetUnavailable(logger, verification.Authority, exception.GetBaseException().Message);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {

@@ -16,6 +16,9 @@ public static class TokenVerificationExtensions
     /// <summary>The access-token type (RFC 9068) every resource server insists on.</summary>
     public const string AccessTokenType = "at+jwt";
 
+    /// <summary>How long one discovery or JWKS request may take before the fetch counts as failed.</summary>
+    private static readonly TimeSpan KeySetFetchTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// Verifies bearer access tokens by itself: RS256 signature from a key in the token service's JWKS (found
     /// through discovery), exact issuer, one of this process's audiences, lifetime, <c>typ: at+jwt</c>.
@@ -30,15 +33,27 @@ public static class TokenVerificationExtensions
         services.AddOptions<TokenVerificationOptions>().BindConfiguration(TokenVerificationOptions.SectionName).ValidateOnStart();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddHttpClient(KeySetDocumentRetriever.HttpClientName, client => client.Timeout = KeySetFetchTimeout);
+        services.AddSingleton<TokenVerificationMetrics>();
+        services.AddSingleton<KeySetRetriever>();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<TokenVerificationOptions>>((jwt, verification) => ConfigureJwtBearer(jwt, verification.Value));
+            .Configure<IOptions<TokenVerificationOptions>, KeySetRetriever, IHttpClientFactory, TokenVerificationMetrics>((jwt, verification, retriever, clients, metrics) =>
+            {
+                ConfigureJwtBearer(jwt, verification.Value, metrics);
+                jwt.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
+                    jwt.MetadataAddress, retriever, new KeySetDocumentRetriever(clients, jwt.RequireHttpsMetadata))
+                {
+                    AutomaticRefreshInterval = verification.Value.KeyRefreshInterval,
+                    RefreshInterval = verification.Value.MinimumKeyRefreshInterval,
+                };
+            });
 
         services.AddHostedService<KeySetWarmUp>();
         services.AddHealthChecks().AddCheck<SigningKeysHealthCheck>("signing-keys", tags: [HealthExtensions.ReadyTag]);
         return builder;
     }
 
-    private static void ConfigureJwtBearer(JwtBearerOptions jwt, TokenVerificationOptions verification)
+    private static void ConfigureJwtBearer(JwtBearerOptions jwt, TokenVerificationOptions verification, TokenVerificationMetrics metrics)
     {
         var authority = verification.Authority!.AbsoluteUri.TrimEnd('/');
         jwt.MetadataAddress = $"{authority}/.well-known/openid-configuration";
@@ -46,8 +61,6 @@ public static class TokenVerificationExtensions
         jwt.MapInboundClaims = false;
         // Challenges say only error="invalid_token": why a token failed is logged, not told to the caller.
         jwt.IncludeErrorDetails = false;
-        jwt.AutomaticRefreshInterval = verification.KeyRefreshInterval;
-        jwt.RefreshInterval = verification.MinimumKeyRefreshInterval;
         jwt.TokenValidationParameters = new TokenValidationParameters
         {
             ValidIssuer = verification.Issuer,
@@ -65,6 +78,11 @@ public static class TokenVerificationExtensions
         };
         jwt.Events = new JwtBearerEvents
         {
+            OnAuthenticationFailed = context =>
+            {
+                metrics.Refused(TokenFailureReasons.Of(context.Exception));
+                return Task.CompletedTask;
+            },
             OnChallenge = context =>
             {
                 // RFC 6750 §3.1: a presented token that failed gets error="invalid_token" (no description, see above);
@@ -73,12 +91,17 @@ public static class TokenVerificationExtensions
                 {
                     context.Error = "invalid_token";
                 }
+                else
+                {
+                    metrics.Refused(TokenFailureReasons.MissingToken);
+                }
 
                 return Task.CompletedTask;
             },
-            OnTokenValidated = RejectKeyReferencingHeaders,
+            OnTokenValidated = context => RejectKeyReferencingHeaders(context, metrics),
             OnForbidden = context =>
             {
+                metrics.Refused(TokenFailureReasons.InsufficientScope);
                 context.Response.Headers.WWWAuthenticate = "Bearer error=\"insufficient_scope\"";
                 return Task.CompletedTask;
             },
@@ -91,11 +114,12 @@ public static class TokenVerificationExtensions
     /// </summary>
     private static readonly string[] ForbiddenHeaderParameters = ["jku", "jwk", "x5u", "x5c", "crit"];
 
-    private static Task RejectKeyReferencingHeaders(TokenValidatedContext context)
+    private static Task RejectKeyReferencingHeaders(TokenValidatedContext context, TokenVerificationMetrics metrics)
     {
         if (context.SecurityToken is JsonWebToken token
             && ForbiddenHeaderParameters.Any(name => token.TryGetHeaderValue<object>(name, out _)))
         {
+            metrics.Refused(TokenFailureReasons.KeyReferencingHeader);
             context.Fail("The token carries a key-referencing or critical header parameter.");
         }
 

@@ -27,12 +27,20 @@ public sealed class TokenVerificationOptions
     /// <summary>
     /// How often the key set is re-read from the token service in the background. Default 10 minutes. The token
     /// service publishes a new key longer than this before it signs with it. An unknown <c>kid</c> triggers an
-    /// earlier refresh, at most once per <see cref="MinimumKeyRefreshInterval"/>.
+    /// earlier refresh, at most once per <see cref="MinimumKeyRefreshInterval"/>. At least 5 minutes.
     /// </summary>
     public TimeSpan KeyRefreshInterval { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>Least time between two key-set fetches caused by unknown <c>kid</c>s. Default 1 minute.</summary>
+    /// <summary>Least time between two key-set fetches caused by unknown <c>kid</c>s. Default 1 minute; at least 1 second.</summary>
     public TimeSpan MinimumKeyRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// A JWKS document (JSON) to verify with while no key set has ever been fetched from the token service, so the
+    /// process can start and serve when the token service is unreachable at boot. Default none. Once a fetch
+    /// succeeds it is never used again (a failing token service then leaves the last fetched keys in use). Keep it
+    /// to the token service's current public keys; every use is logged as a warning.
+    /// </summary>
+    public string? FallbackJwks { get; set; }
 
     /// <summary>
     /// Allows discovery and JWKS over plain HTTP. Default <c>false</c>. Only for loopback development and tests:

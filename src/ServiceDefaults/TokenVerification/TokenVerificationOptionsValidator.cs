@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 
 namespace ServiceDefaults.TokenVerification;
 
@@ -33,11 +35,34 @@ internal sealed class TokenVerificationOptionsValidator : IValidateOptions<Token
             failures.Add($"TokenVerification:ClockSkew must be between 0 and {MaximumClockSkew.TotalSeconds} seconds.");
         }
 
-        if (options.MinimumKeyRefreshInterval <= TimeSpan.Zero || options.KeyRefreshInterval < options.MinimumKeyRefreshInterval)
+        // The limits of the configuration manager that schedules the fetches; it would throw at the first request.
+        if (options.MinimumKeyRefreshInterval < BaseConfigurationManager.MinimumRefreshInterval)
         {
-            failures.Add("TokenVerification:KeyRefreshInterval must be at least MinimumKeyRefreshInterval, which must be positive.");
+            failures.Add($"TokenVerification:MinimumKeyRefreshInterval must be at least {BaseConfigurationManager.MinimumRefreshInterval}.");
+        }
+
+        if (options.KeyRefreshInterval < BaseConfigurationManager.MinimumAutomaticRefreshInterval || options.KeyRefreshInterval < options.MinimumKeyRefreshInterval)
+        {
+            failures.Add($"TokenVerification:KeyRefreshInterval must be at least {BaseConfigurationManager.MinimumAutomaticRefreshInterval} and at least MinimumKeyRefreshInterval.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.FallbackJwks) && !HasSigningKeys(options.FallbackJwks))
+        {
+            failures.Add("TokenVerification:FallbackJwks must be a JWKS document with at least one signing key.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool HasSigningKeys(string jwks)
+    {
+        try
+        {
+            return new JsonWebKeySet(jwks).GetSigningKeys().Count > 0;
+        }
+        catch (Exception exception) when (exception is ArgumentException or JsonException)
+        {
+            return false;
+        }
     }
 }

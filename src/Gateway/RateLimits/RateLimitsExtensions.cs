@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+using ServiceDefaults.Authorization;
+
+namespace Gateway.RateLimits;
+
+public static class RateLimitsExtensions
+{
+    /// <summary>The rate-limiter policy a route names (<c>RateLimiterPolicy</c>) to get the token endpoint's limit.</summary>
+    public const string TokenEndpointPolicy = "token-endpoint";
+
+    /// <summary>
+    /// Every request counts against its caller's limit: per token subject once authenticated, else per client IP.
+    /// Routes naming <see cref="TokenEndpointPolicy"/> also count against the tighter sign-in limit. Over a limit:
+    /// 429 problem details with <c>Retry-After</c>.
+    /// </summary>
+    public static IHostApplicationBuilder AddRateLimits(this IHostApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName)
+            .Validate(o => IsValid(o.PerSubject) && IsValid(o.PerAddress) && IsValid(o.TokenEndpoint),
+                "Gateway:RateLimits: every PermitLimit must be positive and every Window between 1 second and 1 hour.")
+            .ValidateOnStart();
+        builder.Services.AddRateLimiter(_ => { });
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>>((limiter, configured) =>
+        {
+            var limits = configured.Value;
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                context.User.FindFirst(AccessTokenClaims.Subject)?.Value is { } subject
+                    ? Partition($"sub:{subject}", limits.PerSubject)
+                    : Partition($"ip:{ClientAddress(context)}", limits.PerAddress));
+            limiter.AddPolicy(TokenEndpointPolicy, context => Partition(ClientAddress(context), limits.TokenEndpoint));
+            limiter.OnRejected = RejectAsync;
+        });
+        return builder;
+    }
+
+    public static WebApplication UseRateLimits(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseRateLimiter();
+        return app;
+    }
+
+    private static bool IsValid(FixedWindowLimit limit) =>
+        limit.PermitLimit > 0 && limit.Window >= TimeSpan.FromSeconds(1) && limit.Window <= TimeSpan.FromHours(1);
+
+    private static RateLimitPartition<string> Partition(string key, FixedWindowLimit limit) =>
+        RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = limit.PermitLimit,
+            Window = limit.Window,
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+
+    private static string ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    {
+        var context = rejected.HttpContext;
+        if (rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter))
+        {
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        }
+
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = StatusCodes.Status429TooManyRequests, Title = "Too many requests." },
+        }).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,71 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Hosting;
+
+namespace ServiceDefaults.TokenVerification;
+
+/// <summary>
+/// Token verification on the meter named after the application: refused tokens by reason, key-set fetches by
+/// outcome, and the age and size of the last key set fetched successfully. An age that keeps growing means the
+/// token service cannot be reached and the process verifies with keys it already knew.
+/// </summary>
+public sealed class TokenVerificationMetrics
+{
+    public const string FailuresInstrument = "token_verification.failures";
+    public const string FetchesInstrument = "token_verification.key_set.fetches";
+    public const string AgeInstrument = "token_verification.key_set.age";
+    public const string KeysInstrument = "token_verification.key_set.keys";
+
+    private readonly TimeProvider _time;
+    private readonly Counter<long> _failures;
+    private readonly Counter<long> _fetches;
+    private readonly object _gate = new();
+    private DateTimeOffset? _lastSuccess;
+    private int _keys;
+
+    public TokenVerificationMetrics(IMeterFactory meterFactory, IHostEnvironment environment, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        ArgumentNullException.ThrowIfNull(environment);
+        _time = time;
+        var meter = meterFactory.Create(environment.ApplicationName);
+        _failures = meter.CreateCounter<long>(FailuresInstrument, unit: "{request}",
+            description: "Requests refused by token verification, by reason (missing_token, expired, unknown_key, insufficient_scope, ...).");
+        _fetches = meter.CreateCounter<long>(FetchesInstrument, unit: "{fetch}",
+            description: "Key-set fetches from the token service (discovery and JWKS), by outcome.");
+        meter.CreateObservableGauge(AgeInstrument, ObserveAge, unit: "s",
+            description: "Seconds since the key set was last fetched successfully; absent until the first success.");
+        meter.CreateObservableGauge(KeysInstrument, ObserveKeys, unit: "{key}",
+            description: "Signing keys in the key set fetched last.");
+    }
+
+    internal void Refused(string reason) => _failures.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    internal void FetchSucceeded(int keyCount)
+    {
+        lock (_gate)
+        {
+            _lastSuccess = _time.GetUtcNow();
+            _keys = keyCount;
+        }
+
+        _fetches.Add(1, new KeyValuePair<string, object?>("outcome", "success"));
+    }
+
+    internal void FetchFailed() => _fetches.Add(1, new KeyValuePair<string, object?>("outcome", "failure"));
+
+    private IEnumerable<Measurement<double>> ObserveAge()
+    {
+        lock (_gate)
+        {
+            return _lastSuccess is { } at ? [new Measurement<double>((_time.GetUtcNow() - at).TotalSeconds)] : [];
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ObserveKeys()
+    {
+        lock (_gate)
+        {
+            return _lastSuccess is null ? [] : [new Measurement<int>(_keys)];
+        }
+    }
+}

@@ -1,0 +1,196 @@
+using System.Net;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.IdentityModel.Tokens;
+using NUnit.Framework;
+using ServiceDefaults.TokenVerification;
+using TestSupport;
+
+namespace Gateway.Tests;
+
+/// <summary>
+/// How the gateway keeps the token service's key set: one gateway per test, started against a
+/// <see cref="FakeAuthority"/> that counts JWKS fetches and whose keys the test publishes, withdraws or takes away.
+/// </summary>
+[TestFixture]
+public sealed class KeySetClientTests : GatewayPerTestBase
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+    [Test]
+    public async Task A_flood_of_unknown_kids_is_refused_with_401_and_causes_at_most_one_key_set_fetch()
+    {
+        StartGateway(("TokenVerification:MinimumKeyRefreshInterval", "00:01:00"));
+        await WaitUntilReadyAsync();
+        var fetchesBefore = Rig.Authority.JwksFetches;
+        using var stranger = new TestSigningKey();
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 100).Select(async _ =>
+        {
+            using var response = await GetOrdersAsync(TokenWithRandomKid(stranger));
+            return response.StatusCode;
+        }));
+        await Task.Delay(TimeSpan.FromSeconds(1)); // a refresh the flood asked for runs in the background
+
+        Assert.That(statuses, Is.All.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(Rig.Authority.JwksFetches - fetchesBefore, Is.LessThanOrEqualTo(1));
+    }
+
+    [Test]
+    public async Task A_key_published_after_start_validates_after_one_refresh()
+    {
+        StartGateway(("TokenVerification:MinimumKeyRefreshInterval", "00:00:01"));
+        await WaitUntilReadyAsync();
+        var fetchesBefore = Rig.Authority.JwksFetches;
+        using var next = new TestSigningKey();
+        Rig.Authority.Publish(next);
+        var token = next.CreateToken(OrdersReader);
+
+        using (await GetOrdersAsync(token))
+        {
+            // The unknown kid asks for a refresh.
+        }
+
+        await WaitUntilAsync(() => Rig.Authority.JwksFetches > fetchesBefore);
+        using var response = await GetOrdersAsync(token);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(Rig.Authority.JwksFetches, Is.EqualTo(fetchesBefore + 1));
+    }
+
+    [Test]
+    public async Task A_key_withdrawn_from_the_key_set_is_refused_after_the_next_refresh()
+    {
+        StartGateway(("TokenVerification:MinimumKeyRefreshInterval", "00:00:01"));
+        await WaitUntilReadyAsync();
+        var fetchesBefore = Rig.Authority.JwksFetches;
+        using var next = new TestSigningKey();
+        Rig.Authority.Publish(next);
+        Rig.Authority.Withdraw(Rig.Key);
+
+        using (await GetOrdersAsync(next.CreateToken(OrdersReader)))
+        {
+            // The new key's kid asks for a refresh, which also drops the withdrawn key.
+        }
+
+        await WaitUntilAsync(() => Rig.Authority.JwksFetches > fetchesBefore);
+        using var response = await GetOrdersAsync(Rig.Key.CreateToken(OrdersReader));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    [Test]
+    public async Task Tokens_signed_by_known_keys_keep_validating_while_the_token_service_is_down()
+    {
+        using var fetches = await LoseTheTokenServiceAfterStartAsync();
+
+        using var response = await GetOrdersAsync(Rig.Key.CreateToken(OrdersReader));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task A_failed_key_set_fetch_is_counted_with_outcome_failure()
+    {
+        using var fetches = await LoseTheTokenServiceAfterStartAsync();
+
+        Assert.That(fetches.GetMeasurementSnapshot().Select(m => m.Tags["outcome"]), Is.EqualTo(new[] { "failure" }));
+    }
+
+    [Test]
+    public async Task The_age_and_size_of_the_last_fetched_key_set_are_reported()
+    {
+        StartGateway();
+        await WaitUntilReadyAsync();
+        using var age = Rig.Collect<double>(TokenVerificationMetrics.AgeInstrument);
+        using var keys = Rig.Collect<int>(TokenVerificationMetrics.KeysInstrument);
+
+        age.RecordObservableInstruments();
+        keys.RecordObservableInstruments();
+
+        Assert.That(age.LastMeasurement?.Value, Is.InRange(0, Patience.TotalSeconds));
+        Assert.That(keys.LastMeasurement?.Value, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Without_a_fallback_key_set_nothing_validates_while_the_token_service_has_never_answered()
+    {
+        await Rig.Authority.DisposeAsync();
+        StartGateway();
+
+        using var response = await GetOrdersAsync(Rig.Key.CreateToken(OrdersReader));
+        using var readiness = await Rig.Client.GetAsync("/health/ready");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(readiness.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+    }
+
+    [Test]
+    public async Task With_a_fallback_key_set_the_gateway_serves_while_the_token_service_has_never_answered()
+    {
+        await Rig.Authority.DisposeAsync();
+        StartGateway(("TokenVerification:FallbackJwks", TestSigningKey.ToJwks(Rig.Key)));
+
+        using var response = await GetOrdersAsync(Rig.Key.CreateToken(OrdersReader));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task A_fallback_key_set_is_not_used_once_the_token_service_has_answered()
+    {
+        using var fallbackOnly = new TestSigningKey();
+        StartGateway(("TokenVerification:FallbackJwks", TestSigningKey.ToJwks(fallbackOnly)));
+        await WaitUntilReadyAsync();
+
+        using var response = await GetOrdersAsync(fallbackOnly.CreateToken(OrdersReader));
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+    }
+
+    private void StartGateway(params (string Key, string Value)[] settings) =>
+        Rig.StartGateway(settings.ToDictionary(s => s.Key, s => s.Value));
+
+    /// <summary>
+    /// A gateway that has read the key set, then the token service gone, then a token with an unknown kid, which
+    /// makes the gateway try it once. The returned collector saw that fetch.
+    /// </summary>
+    private async Task<MetricCollector<long>> LoseTheTokenServiceAfterStartAsync()
+    {
+        StartGateway(("TokenVerification:MinimumKeyRefreshInterval", "00:00:01"));
+        await WaitUntilReadyAsync();
+        var fetches = Rig.Collect<long>(TokenVerificationMetrics.FetchesInstrument);
+        await Rig.Authority.DisposeAsync();
+        using var stranger = new TestSigningKey();
+        using (await GetOrdersAsync(stranger.CreateToken(OrdersReader)))
+        {
+        }
+
+        await fetches.WaitForMeasurementsAsync(1, Patience);
+        return fetches;
+    }
+
+    private async Task WaitUntilReadyAsync() => await WaitUntilAsync(async () =>
+    {
+        using var response = await Rig.Client.GetAsync("/health/ready");
+        return response.IsSuccessStatusCode;
+    });
+
+    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = TimeProvider.System.GetUtcNow() + Patience;
+        while (!await condition())
+        {
+            if (TimeProvider.System.GetUtcNow() > deadline)
+            {
+                Assert.Fail($"Not reached within {Patience}.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
+    private static string TokenWithRandomKid(TestSigningKey key) => key.CreateToken(OrdersReader, descriptor =>
+        descriptor.SigningCredentials = new SigningCredentials(
+            new RsaSecurityKey(key.SecurityKey.Rsa) { KeyId = Guid.NewGuid().ToString("N") }, SecurityAlgorithms.RsaSha256));
+}
