@@ -85,13 +85,7 @@ public static class TokenVerificationExtensions
             },
             OnChallenge = context =>
             {
-                // RFC 6750 §3.1: a presented token that failed gets error="invalid_token" (no description, see above);
-                // a request without a token gets a bare "Bearer" challenge.
-                if (context.AuthenticateFailure is not null)
-                {
-                    context.Error = "invalid_token";
-                }
-                else
+                if (!BearerChallenges.MarkInvalidToken(context))
                 {
                     metrics.Refused(TokenFailureReasons.MissingToken);
                 }
@@ -102,7 +96,7 @@ public static class TokenVerificationExtensions
             OnForbidden = context =>
             {
                 metrics.Refused(TokenFailureReasons.InsufficientScope);
-                context.Response.Headers.WWWAuthenticate = "Bearer error=\"insufficient_scope\"";
+                BearerChallenges.MarkInsufficientScope(context);
                 return Task.CompletedTask;
             },
         };

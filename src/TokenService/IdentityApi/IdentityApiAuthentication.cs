@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
+using ServiceDefaults.TokenVerification;
 using TokenService.Keys;
 using TokenService.Tokens;
 
@@ -29,16 +30,12 @@ public static class IdentityApiAuthentication
                 {
                     OnChallenge = context =>
                     {
-                        if (context.AuthenticateFailure is not null)
-                        {
-                            context.Error = "invalid_token";
-                        }
-
+                        BearerChallenges.MarkInvalidToken(context);
                         return Task.CompletedTask;
                     },
                     OnForbidden = context =>
                     {
-                        context.Response.Headers.WWWAuthenticate = "Bearer error=\"insufficient_scope\"";
+                        BearerChallenges.MarkInsufficientScope(context);
                         return Task.CompletedTask;
                     },
                 };
