@@ -85,6 +85,11 @@ public sealed class Platform : IAsyncDisposable
                 ["ReverseProxy:Clusters:token-service:Destinations:primary:Address"] = platform.TokenServiceAddress.ToString(),
                 ["ReverseProxy:Clusters:orders:Destinations:primary:Address"] = platform.OrdersAddress.ToString(),
                 ["ReverseProxy:Clusters:inventory:Destinations:primary:Address"] = platform.InventoryAddress.ToString(),
+                // These tests send more from one address and one user than production limits allow; the limits
+                // themselves are tested in Gateway.Tests.
+                ["Gateway:RateLimits:PerSubject:PermitLimit"] = "100000",
+                ["Gateway:RateLimits:PerAddress:PermitLimit"] = "100000",
+                ["Gateway:RateLimits:TokenEndpoint:PermitLimit"] = "100000",
             }, gatewayPort);
             return platform;
         }
