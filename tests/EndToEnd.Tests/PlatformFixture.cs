@@ -5,24 +5,7 @@ namespace EndToEnd.Tests;
 
 /// <summary>One throwaway PostgreSQL server for the whole assembly; each fixture's platform gets its own database.</summary>
 [SetUpFixture]
-public sealed class TestDatabase
-{
-    private static PostgresServer? _server;
-
-    public static PostgresServer Server => _server ?? throw new InvalidOperationException("The PostgreSQL server has not started.");
-
-    [OneTimeSetUp]
-    public async Task StartPostgres() => _server = await PostgresServer.StartAsync();
-
-    [OneTimeTearDown]
-    public async Task StopPostgres()
-    {
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-    }
-}
+public sealed class TestDatabase : SharedPostgresServer<TestDatabase>;
 
 /// <summary>A whole platform per fixture, and a mobile app pointed at its gateway.</summary>
 public abstract class PlatformFixture
