@@ -12,7 +12,7 @@ namespace TokenService.Accounts;
 /// wrong password, a locked or a disabled account.
 /// </summary>
 internal sealed partial class PasswordLogin(
-    TokenDbContext database, Argon2idPasswordHasher hasher, PasswordHashingGate hashing, AccountLockout lockout, AuditLog audit, TimeProvider time, ILogger<PasswordLogin> logger)
+    TokenDbContext database, PasswordHashing hashing, AccountLockout lockout, AuditLog audit, TimeProvider time, ILogger<PasswordLogin> logger)
 {
     public async Task<AuthenticatedUser?> SignInAsync(string userName, string password, string clientId, CancellationToken cancellationToken)
     {
@@ -21,8 +21,8 @@ internal sealed partial class PasswordLogin(
             .FirstOrDefaultAsync(u => u.NormalizedUserName == normalized, cancellationToken).ConfigureAwait(false);
 
         var now = time.GetUtcNow();
-        var storedHash = user?.PasswordHash ?? hasher.DummyHash;
-        var verification = await hashing.RunAsync(() => hasher.Verify(storedHash, password), cancellationToken).ConfigureAwait(false);
+        var storedHash = user?.PasswordHash ?? hashing.DummyHash;
+        var verification = await hashing.VerifyAsync(storedHash, password, cancellationToken).ConfigureAwait(false);
         var reason = user is null ? "unknown_user"
             : user.IsDisabled ? "disabled"
             : user.ConfirmationTokenHash is not null ? "unconfirmed"
@@ -51,7 +51,7 @@ internal sealed partial class PasswordLogin(
 
         if (verification == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            user!.PasswordHash = await hashing.RunAsync(() => hasher.Hash(password), cancellationToken).ConfigureAwait(false);
+            user!.PasswordHash = await hashing.HashAsync(password, cancellationToken).ConfigureAwait(false);
         }
 
         LogLoginSucceeded(logger, clientId, user!.Id);

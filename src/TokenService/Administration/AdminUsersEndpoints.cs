@@ -42,7 +42,7 @@ public static class AdminUsersEndpoints
     }
 
     private static async Task<Results<Created<UserView>, ProblemHttpResult, ValidationProblem>> CreateAsync(
-        HttpRequest httpRequest, ClaimsPrincipal actor, TokenDbContext database, Argon2idPasswordHasher hasher, PasswordHashingGate hashing,
+        HttpRequest httpRequest, ClaimsPrincipal actor, TokenDbContext database, PasswordHashing hashing,
         PasswordPolicy policy, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync<CreateUserRequest>(httpRequest, cancellationToken).ConfigureAwait(false);
@@ -92,7 +92,7 @@ public static class AdminUsersEndpoints
             NormalizedUserName = normalized,
             Email = email,
             NormalizedEmail = normalizedEmail,
-            PasswordHash = await hashing.RunAsync(() => hasher.Hash(request.Password), cancellationToken).ConfigureAwait(false),
+            PasswordHash = await hashing.HashAsync(request.Password, cancellationToken).ConfigureAwait(false),
             CreatedAt = time.GetUtcNow(),
         };
         roles.ForEach(user.Roles.Add);
@@ -154,7 +154,7 @@ public static class AdminUsersEndpoints
     }
 
     private static async Task<Results<NoContent, NotFound, ProblemHttpResult, ValidationProblem>> ResetPasswordAsync(
-        Guid id, HttpRequest httpRequest, ClaimsPrincipal actor, TokenDbContext database, Argon2idPasswordHasher hasher, PasswordHashingGate hashing,
+        Guid id, HttpRequest httpRequest, ClaimsPrincipal actor, TokenDbContext database, PasswordHashing hashing,
         PasswordPolicy policy, RefreshTokenService sessions, INotificationSender notifications, AuditLog audit, CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync<ResetPasswordRequest>(httpRequest, cancellationToken).ConfigureAwait(false);
@@ -175,7 +175,7 @@ public static class AdminUsersEndpoints
             return JsonBody.Invalid(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["password"] = [.. problems] });
         }
 
-        user.PasswordHash = await hashing.RunAsync(() => hasher.Hash(request.Password), cancellationToken).ConfigureAwait(false);
+        user.PasswordHash = await hashing.HashAsync(request.Password, cancellationToken).ConfigureAwait(false);
         user.FailedLoginCount = 0;
         user.LockoutEndsAt = null;
         await PasswordChangeEndpoints.PasswordReplaced(user, "password_reset", database, sessions, notifications, audit, AuditEventTypes.PasswordReset,

@@ -22,6 +22,7 @@ public static class PasswordsExtensions
         builder.Services.AddSingleton<PasswordPolicy>();
         builder.Services.AddSingleton<Argon2idPasswordHasher>();
         builder.Services.AddSingleton<PasswordHashingGate>();
+        builder.Services.AddSingleton<PasswordHashing>();
         builder.Services.AddExceptionHandler<PasswordHashingOverloadHandler>();
         return builder;
     }

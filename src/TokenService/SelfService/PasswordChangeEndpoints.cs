@@ -29,7 +29,7 @@ public static class PasswordChangeEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult, ValidationProblem, ForbidHttpResult>> ChangeAsync(
-        HttpRequest httpRequest, ClaimsPrincipal principal, TokenDbContext database, Argon2idPasswordHasher hasher, PasswordHashingGate hashing,
+        HttpRequest httpRequest, ClaimsPrincipal principal, TokenDbContext database, PasswordHashing hashing,
         PasswordPolicy policy, AccountLockout lockout, RefreshTokenService sessions, INotificationSender notifications, AuditLog audit,
         TimeProvider time, CancellationToken cancellationToken)
     {
@@ -51,7 +51,7 @@ public static class PasswordChangeEndpoints
         }
 
         var now = time.GetUtcNow();
-        var verification = await hashing.RunAsync(() => hasher.Verify(user.PasswordHash, request!.CurrentPassword), cancellationToken).ConfigureAwait(false);
+        var verification = await hashing.VerifyAsync(user.PasswordHash, request!.CurrentPassword, cancellationToken).ConfigureAwait(false);
         if (verification == PasswordVerificationResult.Failed || AccountLockout.IsLocked(user, now))
         {
             await lockout.RecordFailureAsync(user, now, cancellationToken).ConfigureAwait(false);
@@ -66,7 +66,7 @@ public static class PasswordChangeEndpoints
             return JsonBody.Invalid(new Dictionary<string, string[]>(StringComparer.Ordinal) { ["newPassword"] = [.. problems] });
         }
 
-        user.PasswordHash = await hashing.RunAsync(() => hasher.Hash(request.NewPassword), cancellationToken).ConfigureAwait(false);
+        user.PasswordHash = await hashing.HashAsync(request.NewPassword, cancellationToken).ConfigureAwait(false);
         await PasswordReplaced(user, "password_change", database, sessions, notifications, audit, AuditEventTypes.PasswordChanged, cancellationToken)
             .ConfigureAwait(false);
         return TypedResults.NoContent();

@@ -43,7 +43,7 @@ public static partial class SignUpEndpoints
     }
 
     private static async Task<Results<Accepted<SignUpAccepted>, ProblemHttpResult, ValidationProblem>> SignUpAsync(
-        HttpRequest httpRequest, TokenDbContext database, Argon2idPasswordHasher hasher, PasswordHashingGate hashing, PasswordPolicy policy,
+        HttpRequest httpRequest, TokenDbContext database, PasswordHashing hashing, PasswordPolicy policy,
         INotificationSender notifications, AuditLog audit, TimeProvider time, IOptions<SignUpOptions> options, CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync<SignUpRequest>(httpRequest, cancellationToken).ConfigureAwait(false);
@@ -70,7 +70,7 @@ public static partial class SignUpEndpoints
             return JsonBody.Invalid(errors);
         }
 
-        var passwordHash = await hashing.RunAsync(() => hasher.Hash(request.Password), cancellationToken).ConfigureAwait(false);
+        var passwordHash = await hashing.HashAsync(request.Password, cancellationToken).ConfigureAwait(false);
         var normalized = UserNames.Normalize(email);
         var now = time.GetUtcNow();
         var existing = await database.Users
