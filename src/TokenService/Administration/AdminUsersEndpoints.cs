@@ -6,6 +6,7 @@ using TokenService.Accounts;
 using TokenService.Api;
 using TokenService.Audit;
 using TokenService.Data;
+using TokenService.IdentityApi;
 using TokenService.Notifications;
 using TokenService.Passwords;
 using TokenService.RefreshTokens;
@@ -179,7 +180,7 @@ public static class AdminUsersEndpoints
         user.FailedLoginCount = 0;
         user.LockoutEndsAt = null;
         await PasswordChangeEndpoints.PasswordReplaced(user, "password_reset", database, sessions, notifications, audit, AuditEventTypes.PasswordReset,
-            cancellationToken, ActorId(actor)).ConfigureAwait(false);
+            cancellationToken, actor.UserId()).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
 
@@ -226,9 +227,6 @@ public static class AdminUsersEndpoints
     private static UserView View(User user) => new(
         user.Id, user.UserName, user.Email, user.IsDisabled, user.LockoutEndsAt, user.ConfirmationTokenHash is null,
         [.. user.Roles.Select(r => r.Name).Order(StringComparer.Ordinal)]);
-
-    private static Guid? ActorId(ClaimsPrincipal actor) =>
-        Guid.TryParse(actor.FindFirstValue(AccessTokenClaims.Subject), out var id) ? id : null;
 
     private static string By(ClaimsPrincipal actor) => $"by {actor.FindFirstValue(AccessTokenClaims.Subject)}";
 }

@@ -1,11 +1,11 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using ServiceDefaults.Authorization;
 using TokenService.Accounts;
 using TokenService.Api;
 using TokenService.Audit;
 using TokenService.Data;
+using TokenService.IdentityApi;
 using TokenService.Notifications;
 using TokenService.Passwords;
 using TokenService.RefreshTokens;
@@ -33,7 +33,7 @@ public static class PasswordChangeEndpoints
         PasswordPolicy policy, AccountLockout lockout, RefreshTokenService sessions, INotificationSender notifications, AuditLog audit,
         TimeProvider time, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParse(principal.FindFirstValue(AccessTokenClaims.Subject), out var userId))
+        if (principal.UserId() is not { } userId)
         {
             return TypedResults.Forbid(); // a client's own token has no password
         }

@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using ServiceDefaults.Authorization;
 using TokenService.Data;
+using TokenService.IdentityApi;
 using TokenService.RefreshTokens;
 
 namespace TokenService.Sessions;
@@ -28,7 +29,7 @@ public static class SessionsEndpoints
     private static async Task<Results<Ok<SessionView[]>, ForbidHttpResult>> ListAsync(
         ClaimsPrincipal user, TokenDbContext database, TimeProvider time, IOptions<RefreshTokenOptions> options, CancellationToken cancellationToken)
     {
-        if (UserId(user) is not { } userId)
+        if (user.UserId() is not { } userId)
         {
             return TypedResults.Forbid();
         }
@@ -46,7 +47,7 @@ public static class SessionsEndpoints
     private static async Task<Results<NoContent, NotFound, ForbidHttpResult>> RevokeAsync(
         Guid id, ClaimsPrincipal user, RefreshTokenService sessions, CancellationToken cancellationToken)
     {
-        if (UserId(user) is not { } userId)
+        if (user.UserId() is not { } userId)
         {
             return TypedResults.Forbid();
         }
@@ -60,7 +61,7 @@ public static class SessionsEndpoints
     private static async Task<Results<Ok<RevokedSessions>, ForbidHttpResult>> RevokeAllAsync(
         ClaimsPrincipal user, RefreshTokenService sessions, CancellationToken cancellationToken)
     {
-        if (UserId(user) is not { } userId)
+        if (user.UserId() is not { } userId)
         {
             return TypedResults.Forbid();
         }
@@ -70,8 +71,4 @@ public static class SessionsEndpoints
     }
 
     public sealed record RevokedSessions(int Revoked);
-
-    /// <summary>The user behind a user token; null for a client's own token (client_credentials), which has no sessions.</summary>
-    private static Guid? UserId(ClaimsPrincipal user) =>
-        Guid.TryParse(user.FindFirstValue(AccessTokenClaims.Subject), out var id) ? id : null;
 }
