@@ -41,11 +41,7 @@ public sealed class PostgresServer : IAsyncDisposable
             }
 
             await server.RunPostgresToolAsync("initdb", ["-D", server.DataDirectory, "-A", "trust", "-U", "postgres", "--no-sync"]).ConfigureAwait(false);
-            await server.RunPostgresToolAsync("pg_ctl", [
-                "-D", server.DataDirectory, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60",
-                "-o", $"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
-                "start",
-            ]).ConfigureAwait(false);
+            await server.ResumeAsync().ConfigureAwait(false);
             return server;
         }
         catch
@@ -68,6 +64,19 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public string ConnectionString(string database) =>
         $"Host=127.0.0.1;Port={Port};Username=postgres;Database={database};Pooling=true;Maximum Pool Size=50";
+
+    /// <summary>
+    /// Stops the server as an outage would: `pg_ctl stop -m fast` ends every open connection and closes the port.
+    /// The data stays; <see cref="ResumeAsync"/> brings the same server back.
+    /// </summary>
+    public Task StopAsync() => RunPostgresToolAsync("pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "stop"]);
+
+    /// <summary>Starts the server (again) on its port with its data, and waits until it accepts connections.</summary>
+    public Task ResumeAsync() => RunPostgresToolAsync("pg_ctl", [
+        "-D", DataDirectory, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60",
+        "-o", $"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+        "start",
+    ]);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using ServiceDefaults.Health;
 
 namespace TokenService.Data;
@@ -13,13 +14,24 @@ public static class DatabaseExtensions
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.SectionName)
             .Validate(options => !string.IsNullOrWhiteSpace(options.ConnectionString), "Database:ConnectionString is required.")
             .Validate(options => Enum.IsDefined(options.Provider), "Database:Provider must be Sqlite or Postgres.")
+            .Validate(options => options.ConnectTimeout >= TimeSpan.FromSeconds(1) && options.ConnectTimeout <= TimeSpan.FromSeconds(60),
+                "Database:ConnectTimeout must be between 1 and 60 seconds.")
+            .Validate(options => options.CommandTimeout >= TimeSpan.FromSeconds(1) && options.CommandTimeout <= TimeSpan.FromSeconds(120),
+                "Database:CommandTimeout must be between 1 and 120 seconds.")
             .ValidateOnStart();
 
         // The provider is chosen by configuration, so the context is resolved through the options at run time.
         services.AddDbContext<PostgresTokenDbContext>((provider, options) =>
-            options.UseNpgsql(provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+        {
+            var database = provider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            var connection = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Timeout = Seconds(database.ConnectTimeout) };
+            options.UseNpgsql(connection.ConnectionString, npgsql => npgsql.CommandTimeout(Seconds(database.CommandTimeout)));
+        });
         services.AddDbContext<SqliteTokenDbContext>((provider, options) =>
-            options.UseSqlite(provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+        {
+            var database = provider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            options.UseSqlite(database.ConnectionString, sqlite => sqlite.CommandTimeout(Seconds(database.CommandTimeout)));
+        });
         services.AddScoped<TokenDbContext>(provider =>
             provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.Provider == DatabaseProvider.Postgres
                 ? provider.GetRequiredService<PostgresTokenDbContext>()
@@ -27,8 +39,13 @@ public static class DatabaseExtensions
 
         services.AddHostedService<DatabaseMigrator>();
         services.AddHealthChecks().AddDbContextCheck<TokenDbContext>("database", tags: [HealthExtensions.ReadyTag]);
+        services.AddExceptionHandler<DatabaseUnavailableHandler>();
         return builder;
     }
+
+    private static readonly TimeSpan MigrationCommandTimeout = TimeSpan.FromMinutes(10);
+
+    private static int Seconds(TimeSpan timeout) => (int)Math.Ceiling(timeout.TotalSeconds);
 
     /// <summary>Applies pending migrations (EF Core takes a database lock, so concurrent starts do not race).</summary>
     public static async Task MigrateTokenDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken)
@@ -36,6 +53,7 @@ public static class DatabaseExtensions
         ArgumentNullException.ThrowIfNull(services);
         await using var scope = services.CreateAsyncScope();
         var database = scope.ServiceProvider.GetRequiredService<TokenDbContext>();
+        database.Database.SetCommandTimeout(MigrationCommandTimeout); // schema changes may outlast a request's timeout
         await database.Database.MigrateAsync(cancellationToken).ConfigureAwait(false);
     }
 }

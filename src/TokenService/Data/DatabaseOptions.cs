@@ -25,4 +25,17 @@ public sealed class DatabaseOptions
     /// them once (<c>TokenService migrate</c>); the local run and the tests switch it on.
     /// </summary>
     public bool MigrateOnStart { get; set; }
+
+    /// <summary>
+    /// How long opening a PostgreSQL connection may take before the request fails with 503. Default 3 seconds,
+    /// between 1 and 60; replaces any <c>Timeout</c> in the connection string. Short, so an unreachable database
+    /// answers callers promptly instead of holding them for Npgsql's 15-second default.
+    /// </summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// How long one database command may run before it fails (503 for the caller). Default 10 seconds, between 1 and
+    /// 120; replaces any <c>Command Timeout</c> in the connection string (for SQLite it bounds the wait for a lock).
+    /// </summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(10);
 }
