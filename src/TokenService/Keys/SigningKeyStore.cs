@@ -35,12 +35,14 @@ internal sealed partial class SigningKeyStore(
     public async Task MaintainAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var keys = await LiveKeysAsync(now, cancellationToken).ConfigureAwait(false);
+        var all = await AllKeysAsync(cancellationToken).ConfigureAwait(false);
+        var next = NextGeneration(all);
+        var keys = all.Where(k => k.RetiresAt == null || k.RetiresAt > now).ToList();
         var activated = keys.Where(k => k.ActivatesAt <= now).OrderBy(k => k.ActivatesAt).ThenBy(k => k.Generation).ToList();
         if (activated.Count == 0)
         {
             // Nothing signs (a new store, or the active key was revoked): a key must sign at once.
-            await CreateAsync(activatesAt: now, cancellationToken).ConfigureAwait(false);
+            await CreateAsync(activatesAt: now, next, cancellationToken).ConfigureAwait(false);
             return;
         }
 
@@ -58,7 +60,7 @@ internal sealed partial class SigningKeyStore(
         {
             var due = active.ActivatesAt + settings.RotationInterval;
             var earliest = now + settings.ActivationDelay;
-            await CreateAsync(due > earliest ? due : earliest, cancellationToken).ConfigureAwait(false);
+            await CreateAsync(due > earliest ? due : earliest, next, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -66,12 +68,13 @@ internal sealed partial class SigningKeyStore(
     public async Task<SigningKey?> RotateAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        if (await database.SigningKeys.AnyAsync(k => k.ActivatesAt > now && (k.RetiresAt == null || k.RetiresAt > now), cancellationToken).ConfigureAwait(false))
+        var all = await AllKeysAsync(cancellationToken).ConfigureAwait(false);
+        if (all.Any(k => k.ActivatesAt > now && (k.RetiresAt == null || k.RetiresAt > now)))
         {
             return null;
         }
 
-        return await CreateAsync(now + options.Value.ActivationDelay, cancellationToken).ConfigureAwait(false);
+        return await CreateAsync(now + options.Value.ActivationDelay, NextGeneration(all), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -96,10 +99,21 @@ internal sealed partial class SigningKeyStore(
         return true;
     }
 
-    private async Task<SigningKey?> CreateAsync(DateTimeOffset activatesAt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every key, retired ones included, in one read: the decision to create a key and the generation it gets come
+    /// from the same snapshot. (Two reads would let an instance that saw no key read the generation another instance
+    /// just stored, and add a second first key under the next generation: two signing keys, and validators that
+    /// fetched the key set from the other instance refusing its tokens.)
+    /// </summary>
+    private Task<List<SigningKey>> AllKeysAsync(CancellationToken cancellationToken) =>
+        database.SigningKeys.OrderBy(k => k.Generation).ToListAsync(cancellationToken);
+
+    private static int NextGeneration(List<SigningKey> all) => (all.Count == 0 ? 0 : all[^1].Generation) + 1;
+
+    /// <summary>Stores a key of <paramref name="generation"/>; null when another instance stored that generation first.</summary>
+    private async Task<SigningKey?> CreateAsync(DateTimeOffset activatesAt, int generation, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var generation = (await database.SigningKeys.MaxAsync(k => (int?)k.Generation, cancellationToken).ConfigureAwait(false) ?? 0) + 1;
         var keyId = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16));
         using var rsa = RSA.Create(options.Value.RsaKeySize);
         var privateKey = rsa.ExportPkcs8PrivateKey();
