@@ -8,7 +8,7 @@ using TestSupport;
 
 namespace Gateway.Tests;
 
-/// <summary>Stopping the gateway while a slow service is still answering a request.</summary>
+/// <summary>Stopping the gateway while a slow service is still answering a request, with and without a drain phase.</summary>
 [TestFixture]
 public sealed class ShutdownTests : GatewayPerTestBase
 {
@@ -57,10 +57,38 @@ public sealed class ShutdownTests : GatewayPerTestBase
         Assert.That(async () => (await inFlight).StatusCode, Throws.InstanceOf<HttpRequestException>());
     }
 
-    private void StartGateway(int shutdownTimeoutSeconds) => Rig.StartGateway(new Dictionary<string, string>
+    [Test]
+    public async Task While_draining_after_a_stop_the_gateway_reports_not_ready_and_closes_each_connection_after_its_answer()
+    {
+        StartGateway(shutdownTimeoutSeconds: 30, drainDelay: TimeSpan.FromSeconds(2));
+        using var readyBefore = await Rig.Client.GetAsync("/health/ready");
+
+        var stopping = StopGatewayAsync();
+        HttpStatusCode readyWhileDraining;
+        do
+        {
+            using var ready = await Rig.Client.GetAsync("/health/ready");
+            readyWhileDraining = ready.StatusCode;
+        }
+        while (readyWhileDraining == HttpStatusCode.OK && !stopping.IsCompleted);
+
+        using var response = await GetOrdersAsync(Rig.Key.CreateToken(OrdersReader));
+        await stopping;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(readyBefore.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(readyWhileDraining, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), "a request that arrived while draining");
+            Assert.That(response.Headers.ConnectionClose, Is.True);
+        });
+    }
+
+    private void StartGateway(int shutdownTimeoutSeconds, TimeSpan? drainDelay = null) => Rig.StartGateway(new Dictionary<string, string>
     {
         ["ReverseProxy:Clusters:orders:Destinations:primary:Address"] = _slow.BaseAddress.ToString(),
         ["shutdownTimeoutSeconds"] = $"{shutdownTimeoutSeconds}",
+        ["Shutdown:DrainDelay"] = $"{drainDelay ?? TimeSpan.Zero}",
     }, onKestrel: true);
 
     private Task StopGatewayAsync() => Rig.Gateway.Services.GetRequiredService<IHost>().StopAsync();
