@@ -248,27 +248,9 @@ public static class AdminClientsEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DisableAsync(
-        string clientId, ClaimsPrincipal actor, TokenDbContext database, RefreshTokenService sessions, AuditLog audit, CancellationToken cancellationToken)
-    {
-        if (IsCallersOwnClient(actor, clientId))
-        {
-            return OwnClient();
-        }
-
-        var client = await database.Clients.FirstOrDefaultAsync(c => c.ClientId == clientId, cancellationToken).ConfigureAwait(false);
-        if (client is null)
-        {
-            return TypedResults.NotFound();
-        }
-
-        await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        client.IsDisabled = true;
-        audit.RecordChange(AuditEventTypes.ClientDisabled, actor, "disabled", client.ClientId);
-        await sessions.RevokeClientSessionsAsync(client.ClientId, "client_disabled", holding: null, cancellationToken).ConfigureAwait(false); // saves the change above too
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return TypedResults.NoContent();
-    }
+    private static Task<Results<NoContent, NotFound, ProblemHttpResult>> DisableAsync(
+        string clientId, ClaimsPrincipal actor, TokenDbContext database, RefreshTokenService sessions, AuditLog audit, CancellationToken cancellationToken) =>
+        EndClientAsync(clientId, delete: false, actor, database, sessions, audit, cancellationToken);
 
     private static async Task<Results<NoContent, NotFound>> EnableAsync(
         string clientId, ClaimsPrincipal actor, TokenDbContext database, AuditLog audit, CancellationToken cancellationToken)
@@ -285,12 +267,19 @@ public static class AdminClientsEndpoints
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteAsync(
-        string clientId, ClaimsPrincipal actor, TokenDbContext database, RefreshTokenService sessions, AuditLog audit, CancellationToken cancellationToken)
+    private static Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteAsync(
+        string clientId, ClaimsPrincipal actor, TokenDbContext database, RefreshTokenService sessions, AuditLog audit, CancellationToken cancellationToken) =>
+        EndClientAsync(clientId, delete: true, actor, database, sessions, audit, cancellationToken);
+
+    /// <summary>Disables or deletes a client and ends all its sessions, in one transaction; never the caller's own client.</summary>
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> EndClientAsync(
+        string clientId, bool delete, ClaimsPrincipal actor, TokenDbContext database, RefreshTokenService sessions, AuditLog audit,
+        CancellationToken cancellationToken)
     {
-        if (IsCallersOwnClient(actor, clientId))
+        if (actor.FindFirstValue(AccessTokenClaims.ClientId) == clientId)
         {
-            return OwnClient();
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
+                title: "The client your own token was issued to cannot be disabled or deleted.", detail: "Use a token from another client to do this.");
         }
 
         var client = await database.Clients.FirstOrDefaultAsync(c => c.ClientId == clientId, cancellationToken).ConfigureAwait(false);
@@ -300,9 +289,18 @@ public static class AdminClientsEndpoints
         }
 
         await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        database.Clients.Remove(client);
-        audit.RecordChange(AuditEventTypes.ClientDeleted, actor, "deleted", client.ClientId);
-        await sessions.RevokeClientSessionsAsync(client.ClientId, "client_deleted", holding: null, cancellationToken).ConfigureAwait(false); // saves the change above too
+        if (delete)
+        {
+            database.Clients.Remove(client);
+        }
+        else
+        {
+            client.IsDisabled = true;
+        }
+
+        audit.RecordChange(delete ? AuditEventTypes.ClientDeleted : AuditEventTypes.ClientDisabled, actor, delete ? "deleted" : "disabled", client.ClientId);
+        await sessions.RevokeClientSessionsAsync(client.ClientId, delete ? "client_deleted" : "client_disabled", holding: null, cancellationToken)
+            .ConfigureAwait(false); // saves the change above too
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
@@ -358,12 +356,6 @@ public static class AdminClientsEndpoints
 
         static List<string> Distinct(string[] values) => [.. values.Distinct(StringComparer.Ordinal)];
     }
-
-    private static bool IsCallersOwnClient(ClaimsPrincipal actor, string clientId) =>
-        actor.FindFirstValue(AccessTokenClaims.ClientId) == clientId;
-
-    private static ProblemHttpResult OwnClient() => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
-        title: "The client your own token was issued to cannot be disabled or deleted.", detail: "Use a token from another client to do this.");
 
     private static string Describe(Client client) =>
         $"grants [{string.Join(' ', client.AllowedGrantTypes)}] scopes [{string.Join(' ', client.AllowedScopes)}] audiences [{string.Join(' ', client.AllowedAudiences)}]";

@@ -40,6 +40,23 @@ internal static partial class AdminNames
     public static void RecordChange(this AuditLog audit, string type, ClaimsPrincipal actor, string change, string? clientId = null) =>
         audit.Record(type, actor.UserId(), clientId, detail: $"{change} {By(actor)}");
 
+    /// <summary>Adds or removes <paramref name="item"/> (a role of a user, a permission of a role); false when nothing changed, so idempotent calls audit nothing.</summary>
+    public static bool SetMember<T>(ICollection<T> members, T item, bool member)
+    {
+        if (!member)
+        {
+            return members.Remove(item);
+        }
+
+        if (members.Contains(item))
+        {
+            return false;
+        }
+
+        members.Add(item);
+        return true;
+    }
+
     [GeneratedRegex(@"\A[a-z][a-z0-9._-]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex RoleName();
 

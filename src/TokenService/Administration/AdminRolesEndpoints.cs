@@ -174,14 +174,8 @@ public static class AdminRolesEndpoints
             return TypedResults.NotFound();
         }
 
-        var changed = grant ? !role.Permissions.Contains(permission) : role.Permissions.Remove(permission);
-        if (changed)
+        if (AdminNames.SetMember(role.Permissions, permission, grant))
         {
-            if (grant)
-            {
-                role.Permissions.Add(permission);
-            }
-
             audit.RecordChange(grant ? AuditEventTypes.PermissionGranted : AuditEventTypes.PermissionRevoked, actor, $"role {role.Name} permission {permission.Name}");
             await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -205,7 +205,7 @@ public static class AdminUsersEndpoints
             return TypedResults.NotFound();
         }
 
-        var changed = assign ? AddOnce(user.Roles, role) : user.Roles.Remove(role);
+        var changed = AdminNames.SetMember(user.Roles, role, assign);
         if (changed)
         {
             audit.Record(assign ? AuditEventTypes.RoleAssigned : AuditEventTypes.RoleRemoved, user.Id, detail: $"{role.Name} {AdminNames.By(actor)}");
@@ -213,17 +213,6 @@ public static class AdminUsersEndpoints
         }
 
         return TypedResults.NoContent();
-    }
-
-    private static bool AddOnce(ICollection<Role> roles, Role role)
-    {
-        if (roles.Contains(role))
-        {
-            return false;
-        }
-
-        roles.Add(role);
-        return true;
     }
 
     private static UserView View(User user) => new(
