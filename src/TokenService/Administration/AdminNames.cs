@@ -7,8 +7,9 @@ using TokenService.IdentityApi;
 namespace TokenService.Administration;
 
 /// <summary>
-/// What the names an operator chooses may look like. All are ASCII, so nothing invisible, confusable or
-/// direction-changing can reach a token claim or a route.
+/// What the names an operator chooses may look like — all ASCII, so nothing invisible, confusable or
+/// direction-changing can reach a token claim or a route — and the admin API's shared ways of naming the operator,
+/// auditing a change and changing a membership.
 /// </summary>
 internal static partial class AdminNames
 {
