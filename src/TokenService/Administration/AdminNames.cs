@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
 using ServiceDefaults.Authorization;
 using TokenService.Audit;
+using TokenService.Data;
 using TokenService.IdentityApi;
 
 namespace TokenService.Administration;
@@ -56,6 +58,37 @@ internal static partial class AdminNames
 
         members.Add(item);
         return true;
+    }
+
+    /// <summary>
+    /// Saves a membership change made with <see cref="SetMember"/>; a removal only through
+    /// <see cref="OperatorGuard.SaveUnlessLastOperatorAsync"/> (false when it refused). When a concurrent identical
+    /// request saved first, this save fails (the join row exists already, or there is none left to delete) and rolls
+    /// back with its audit entry: <paramref name="isMember"/> then confirms the state asked for, which is success,
+    /// audited once by the request that made it.
+    /// </summary>
+    public static async Task<bool> SaveMembershipAsync(TokenDbContext database, bool member, Func<Task<bool>> isMember, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!member)
+            {
+                return await OperatorGuard.SaveUnlessLastOperatorAsync(database, () => database.SaveChangesAsync(cancellationToken), cancellationToken)
+                    .ConfigureAwait(false);
+            }
+
+            await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            if (await isMember().ConfigureAwait(false) != member)
+            {
+                throw;
+            }
+
+            return true;
+        }
     }
 
     [GeneratedRegex(@"\A[a-z][a-z0-9._-]{0,63}\z", RegexOptions.CultureInvariant)]

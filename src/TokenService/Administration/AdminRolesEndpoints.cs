@@ -155,16 +155,19 @@ public static class AdminRolesEndpoints
         return TypedResults.NoContent();
     }
 
-    private static Task<Results<NoContent, NotFound>> GrantAsync(
+    private static Task<Results<NoContent, NotFound, ProblemHttpResult>> GrantAsync(
         string name, string permission, ClaimsPrincipal actor, TokenDbContext database, AuditLog audit, CancellationToken cancellationToken) =>
         ChangePermissionAsync(name, permission, grant: true, actor, database, audit, cancellationToken);
 
-    private static Task<Results<NoContent, NotFound>> RevokeAsync(
+    private static Task<Results<NoContent, NotFound, ProblemHttpResult>> RevokeAsync(
         string name, string permission, ClaimsPrincipal actor, TokenDbContext database, AuditLog audit, CancellationToken cancellationToken) =>
         ChangePermissionAsync(name, permission, grant: false, actor, database, audit, cancellationToken);
 
-    /// <summary>Idempotent; every holder's next access token (at the next refresh or sign-in) carries the change.</summary>
-    private static async Task<Results<NoContent, NotFound>> ChangePermissionAsync(
+    /// <summary>
+    /// Idempotent, also under concurrency; every holder's next access token (at the next refresh or sign-in) carries
+    /// the change. A revocation that would leave no operator is refused (409, see <see cref="OperatorGuard"/>).
+    /// </summary>
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> ChangePermissionAsync(
         string roleName, string permissionName, bool grant, ClaimsPrincipal actor, TokenDbContext database, AuditLog audit, CancellationToken cancellationToken)
     {
         var role = await database.Roles.Include(r => r.Permissions).FirstOrDefaultAsync(r => r.Name == roleName, cancellationToken).ConfigureAwait(false);
@@ -177,7 +180,12 @@ public static class AdminRolesEndpoints
         if (AdminNames.SetMember(role.Permissions, permission, grant))
         {
             audit.RecordChange(grant ? AuditEventTypes.PermissionGranted : AuditEventTypes.PermissionRevoked, actor, $"role {role.Name} permission {permission.Name}");
-            await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            if (!await AdminNames.SaveMembershipAsync(database, grant,
+                    () => database.Roles.AnyAsync(r => r.Id == role.Id && r.Permissions.Any(p => p.Id == permission.Id), cancellationToken), cancellationToken)
+                .ConfigureAwait(false))
+            {
+                return OperatorGuard.LastOperator();
+            }
         }
 
         return TypedResults.NoContent();

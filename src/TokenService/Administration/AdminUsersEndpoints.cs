@@ -17,7 +17,8 @@ namespace TokenService.Administration;
 /// <summary>
 /// Operators manage users (permission <c>users:manage</c> in the caller's token): create, look up, disable (ends
 /// every session), enable, reset the password (ends every session), assign and remove roles. Every change is
-/// audited with the acting user.
+/// audited with the acting user. Disabling the last operator or removing their last rights is refused (409, see
+/// <see cref="OperatorGuard"/>).
 /// </summary>
 public static class AdminUsersEndpoints
 {
@@ -124,7 +125,8 @@ public static class AdminUsersEndpoints
             ? TypedResults.Ok(View(user))
             : TypedResults.NotFound();
 
-    private static async Task<Results<NoContent, NotFound>> DisableAsync(
+    /// <summary>Ends every session of the user; refused (409) for the last operator (see <see cref="OperatorGuard"/>).</summary>
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DisableAsync(
         Guid id, ClaimsPrincipal actor, TokenDbContext database, RefreshTokenService sessions, AuditLog audit, CancellationToken cancellationToken)
     {
         var user = await database.Users.FirstOrDefaultAsync(u => u.Id == id, cancellationToken).ConfigureAwait(false);
@@ -133,12 +135,11 @@ public static class AdminUsersEndpoints
             return TypedResults.NotFound();
         }
 
-        await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         user.IsDisabled = true;
         audit.Record(AuditEventTypes.UserDisabled, user.Id, detail: AdminNames.By(actor));
-        await sessions.RevokeAllSessionsAsync(user.Id, "user_disabled", cancellationToken).ConfigureAwait(false); // saves the change above too
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return TypedResults.NoContent();
+        var saved = await OperatorGuard.SaveUnlessLastOperatorAsync(database,
+            () => sessions.RevokeAllSessionsAsync(user.Id, "user_disabled", cancellationToken), cancellationToken).ConfigureAwait(false); // saves the change above too
+        return saved ? TypedResults.NoContent() : OperatorGuard.LastOperator();
     }
 
     private static async Task<Results<NoContent, NotFound>> EnableAsync(
@@ -186,16 +187,19 @@ public static class AdminUsersEndpoints
         return TypedResults.NoContent();
     }
 
-    private static Task<Results<NoContent, NotFound>> AssignRoleAsync(
+    private static Task<Results<NoContent, NotFound, ProblemHttpResult>> AssignRoleAsync(
         Guid id, string role, ClaimsPrincipal actor, TokenDbContext database, AuditLog audit, CancellationToken cancellationToken) =>
         ChangeRoleAsync(id, role, assign: true, actor, database, audit, cancellationToken);
 
-    private static Task<Results<NoContent, NotFound>> RemoveRoleAsync(
+    private static Task<Results<NoContent, NotFound, ProblemHttpResult>> RemoveRoleAsync(
         Guid id, string role, ClaimsPrincipal actor, TokenDbContext database, AuditLog audit, CancellationToken cancellationToken) =>
         ChangeRoleAsync(id, role, assign: false, actor, database, audit, cancellationToken);
 
-    /// <summary>Idempotent; the user's next access token (at the next refresh) carries the change.</summary>
-    private static async Task<Results<NoContent, NotFound>> ChangeRoleAsync(
+    /// <summary>
+    /// Idempotent, also under concurrency; the user's next access token (at the next refresh) carries the change.
+    /// A removal that would leave no operator is refused (409, see <see cref="OperatorGuard"/>).
+    /// </summary>
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> ChangeRoleAsync(
         Guid id, string roleName, bool assign, ClaimsPrincipal actor, TokenDbContext database, AuditLog audit, CancellationToken cancellationToken)
     {
         var user = await database.Users.Include(u => u.Roles).FirstOrDefaultAsync(u => u.Id == id, cancellationToken).ConfigureAwait(false);
@@ -205,11 +209,15 @@ public static class AdminUsersEndpoints
             return TypedResults.NotFound();
         }
 
-        var changed = AdminNames.SetMember(user.Roles, role, assign);
-        if (changed)
+        if (AdminNames.SetMember(user.Roles, role, assign))
         {
             audit.Record(assign ? AuditEventTypes.RoleAssigned : AuditEventTypes.RoleRemoved, user.Id, detail: $"{role.Name} {AdminNames.By(actor)}");
-            await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            if (!await AdminNames.SaveMembershipAsync(database, assign,
+                    () => database.Users.AnyAsync(u => u.Id == id && u.Roles.Any(r => r.Id == role.Id), cancellationToken), cancellationToken)
+                .ConfigureAwait(false))
+            {
+                return OperatorGuard.LastOperator();
+            }
         }
 
         return TypedResults.NoContent();
