@@ -47,6 +47,7 @@ public static class AuditEventTypes
     public const string PermissionDeleted = "permission_deleted";
     public const string PermissionGranted = "permission_granted";
     public const string PermissionRevoked = "permission_revoked";
+    public const string BootstrapAdminRefused = "bootstrap_admin_refused";
     public const string ClientCreated = "client_created";
     public const string ClientUpdated = "client_updated";
     public const string ClientSecretRotated = "client_secret_rotated";

@@ -1,8 +1,7 @@
 using TokenService.Accounts;
-using TokenService.Administration;
 using TokenService.Clients;
 using TokenService.IdentityApi;
-using TokenService.Keys;
+using TokenService.OperatorBootstrap;
 using TokenService.Passwords;
 
 namespace TokenService.Seeding;
@@ -17,8 +16,7 @@ internal static class DemoData
     public const string InventoryAudience = "inventory-api";
 
     private static readonly string[] UserPermissions = ["orders:read", "orders:write", "inventory:read"];
-    private static readonly string[] AdminPermissions = [.. UserPermissions, "orders:admin", "inventory:write", KeyAdministrationEndpoints.Permission,
-        AdminUsersEndpoints.Permission, AuditQueryEndpoints.Permission, AdminRolesEndpoints.Permission, AdminClientsEndpoints.Permission];
+    private static readonly string[] AdminPermissions = [.. UserPermissions, "orders:admin", "inventory:write", .. AdminBootstrap.Permissions];
 
     public static (IReadOnlyList<Role> Roles, IReadOnlyList<User> Users, IReadOnlyList<Client> Clients) Create(
         DemoSeedOptions seed, Argon2idPasswordHasher hasher, DateTimeOffset now)
@@ -26,7 +24,7 @@ internal static class DemoData
         var permissions = AdminPermissions.ToDictionary(name => name, name => new Permission { Id = Guid.NewGuid(), Name = name });
         var userRole = RoleWith("user", "Customers: their own orders, reading the inventory. Every new user gets it.", UserPermissions.Select(name => permissions[name]));
         userRole.IsDefault = true;
-        var adminRole = RoleWith("admin", "Operators: all orders, stock, keys, users, roles, clients and the audit log.", AdminPermissions.Select(name => permissions[name]));
+        var adminRole = RoleWith(AdminBootstrap.RoleName, "Operators: all orders, stock, keys, users, roles, clients and the audit log.", AdminPermissions.Select(name => permissions[name]));
 
         var admin = UserWith("admin", hasher.Hash(seed.AdminPassword), now, adminRole, userRole);
         var alice = UserWith("alice", hasher.Hash(seed.UserPassword), now, userRole);
