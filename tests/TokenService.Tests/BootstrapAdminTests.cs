@@ -7,9 +7,7 @@ using Microsoft.Extensions.Options;
 using NUnit.Framework;
 using TokenService.Accounts;
 using TokenService.Audit;
-using TokenService.Clients;
 using TokenService.Data;
-using TokenService.IdentityApi;
 using TokenService.OperatorBootstrap;
 using TokenService.Passwords;
 
@@ -17,7 +15,8 @@ namespace TokenService.Tests;
 
 /// <summary>
 /// <c>TokenService bootstrap-admin</c>, run as its own process as the Kubernetes Job runs it, makes a store without
-/// demo data administrable: the role <c>admin</c> and an operator holding it, from settings in the environment.
+/// demo data administrable: the role <c>admin</c>, an operator holding it and the client <c>admin-cli</c> to sign in with,
+/// from settings in the environment.
 /// </summary>
 [TestFixture(DatabaseProvider.Postgres)]
 public sealed class BootstrapAdminTests(DatabaseProvider provider) : TokenServiceFixture(provider)
@@ -25,17 +24,6 @@ public sealed class BootstrapAdminTests(DatabaseProvider provider) : TokenServic
     private const string Password = "a-long-uncommon-operator-passphrase";
 
     protected override IReadOnlyDictionary<string, string> ExtraSettings => new Dictionary<string, string> { ["DemoSeed:Enabled"] = "false" };
-
-    [OneTimeSetUp]
-    public Task RegisterTheAppOperatorsSignInWith() => ChangeStoreAsync((database, _) =>
-    {
-        database.Clients.Add(new Client
-        {
-            ClientId = "mobile-app", DisplayName = "Mobile app",
-            AllowedGrantTypes = ["password", "refresh_token"], AllowedAudiences = [IdentityApiAuthentication.Audience],
-        });
-        return Task.CompletedTask;
-    });
 
     [Test]
     public async Task The_operator_it_creates_administers_the_store_and_a_second_run_changes_nothing()
@@ -46,7 +34,7 @@ public sealed class BootstrapAdminTests(DatabaseProvider provider) : TokenServic
         var audited = await AuditCountAsync();
         var second = await RunAsync(name, Password);
         var auditedAfterSecond = await AuditCountAsync();
-        var (access, _) = await Client.SignInAsync(name, Password);
+        var access = await SignInAsync(name, Password).AccessTokenAsync();
         using var role = await Client.GetAsync("/admin/roles/admin", access);
 
         Assert.Multiple(async () =>
@@ -71,7 +59,7 @@ public sealed class BootstrapAdminTests(DatabaseProvider provider) : TokenServic
         var refusals = 0;
         await ChangeStoreAsync(async (database, _) => refusals = await database.AuditEvents
             .CountAsync(e => e.Type == "bootstrap_admin_refused" && database.Users.Any(u => u.Id == e.UserId && u.UserName == name)));
-        using var signIn = await Client.PasswordGrantAsync(name, Password);
+        using var signIn = await SignInAsync(name, Password);
 
         Assert.Multiple(() =>
         {
@@ -154,6 +142,11 @@ public sealed class BootstrapAdminTests(DatabaseProvider provider) : TokenServic
         });
         return Task.CompletedTask;
     });
+
+    /// <summary>A password grant with the client the command registers for operators.</summary>
+    private Task<HttpResponseMessage> SignInAsync(string userName, string password) => Client.RequestAsync([
+        new("grant_type", "password"), new("client_id", "admin-cli"), new("username", userName), new("password", password),
+    ]);
 
     private static string NewName() => $"ops-{Guid.NewGuid():N}";
 

@@ -3,15 +3,18 @@ using Microsoft.Extensions.Options;
 using TokenService.Accounts;
 using TokenService.Administration;
 using TokenService.Audit;
+using TokenService.Clients;
 using TokenService.Data;
+using TokenService.IdentityApi;
 using TokenService.Keys;
 using TokenService.Passwords;
 
 namespace TokenService.OperatorBootstrap;
 
 /// <summary>
-/// Makes a fresh store administrable: ensures the role <c>admin</c> with <see cref="Permissions"/> and the operator
-/// of <see cref="BootstrapAdminOptions"/> holding it, in one transaction, audited as <c>bootstrap-admin</c>.
+/// Makes a fresh store administrable: ensures the role <c>admin</c> with <see cref="Permissions"/>, the operator
+/// of <see cref="BootstrapAdminOptions"/> holding it, and the public client <see cref="ClientId"/> the operator signs
+/// in with (password grant, <c>identity-api</c> audience only), in one transaction, audited as <c>bootstrap-admin</c>.
 /// Idempotent: a second run with the same settings changes nothing. A role <c>admin</c> that lacks one of the
 /// permissions gets it back. An existing user of that name is only given the role when the configured password is
 /// theirs and the account is enabled; otherwise nothing is changed and the run fails, so the command can never take
@@ -27,6 +30,9 @@ internal sealed partial class AdminBootstrap(
     ILogger<AdminBootstrap> logger)
 {
     public const string RoleName = "admin";
+
+    /// <summary>A public client for operators' password sign-in to the token service's own API; left as it is if it exists.</summary>
+    public const string ClientId = "admin-cli";
 
     /// <summary>Everything the admin API and the key endpoints need.</summary>
     public static readonly string[] Permissions =
@@ -51,6 +57,16 @@ internal sealed partial class AdminBootstrap(
 
         await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var role = await EnsureRoleAsync(cancellationToken).ConfigureAwait(false);
+        if (!await database.Clients.AnyAsync(c => c.ClientId == ClientId, cancellationToken).ConfigureAwait(false))
+        {
+            database.Clients.Add(new Client
+            {
+                ClientId = ClientId, DisplayName = "Operators' sign-in to the admin API",
+                AllowedGrantTypes = ["password", "refresh_token"], AllowedAudiences = [IdentityApiAuthentication.Audience],
+            });
+            audit.Record(AuditEventTypes.ClientCreated, clientId: ClientId, detail: $"client {ClientId} {Actor}");
+        }
+
         var normalized = UserNames.Normalize(userName!);
         var user = await database.Users.Include(u => u.Roles).SingleOrDefaultAsync(u => u.NormalizedUserName == normalized, cancellationToken).ConfigureAwait(false);
         if (user is null)
