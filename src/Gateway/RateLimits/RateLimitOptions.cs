@@ -8,7 +8,7 @@ public sealed class FixedWindowLimit
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }
 
-/// <summary>Bound from <c>Gateway:RateLimits</c>; read at start.</summary>
+/// <summary>Bound from <c>Gateway:RateLimits</c>; a valid change applies without a restart (with fresh windows).</summary>
 public sealed class RateLimitOptions
 {
     public const string SectionName = "Gateway:RateLimits";

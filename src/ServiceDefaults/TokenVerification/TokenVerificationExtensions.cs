@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using ServiceDefaults.Authorization;
+using ServiceDefaults.Configuration;
 using ServiceDefaults.Health;
 
 namespace ServiceDefaults.TokenVerification;
@@ -30,7 +31,8 @@ public static class TokenVerificationExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddSingleton<IValidateOptions<TokenVerificationOptions>, TokenVerificationOptionsValidator>();
-        services.AddOptions<TokenVerificationOptions>().BindConfiguration(TokenVerificationOptions.SectionName).ValidateOnStart();
+        // Read at start (JwtBearer's parameters and key-set schedule are built once): a change is logged, not applied.
+        services.AddReloadableOptions<TokenVerificationOptions>(TokenVerificationOptions.SectionName, appliesWithoutRestart: false);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddHttpClient(KeySetDocumentRetriever.HttpClientName, client => client.Timeout = KeySetFetchTimeout);
