@@ -5,13 +5,11 @@ using Gateway.RateLimits;
 using Gateway.RequestIds;
 using Gateway.RequestTargets;
 using ServiceDefaults;
-using ServiceDefaults.Telemetry;
 using ServiceDefaults.TokenVerification;
 
 var builder = WebApplication.CreateBuilder(args);
 
-builder.AddServiceDefaults();              // telemetry, health, problem details
-builder.AddPrometheusMetrics();            // GET /metrics for Prometheus
+builder.AddServiceDefaults();              // telemetry, /metrics and health (on Management:Port), problem details, client addresses
 builder.AddRequestLimits();                // Kestrel's body and header size limits and timeouts from configuration
 builder.AddAccessTokenVerification();      // every bearer token checked against the token service's JWKS
 builder.AddRoutePolicies();                // default deny; per-route scope/permission/role policies from configuration
@@ -26,7 +24,6 @@ app.UseCanonicalRequestTargets();      // one canonical form per path, so the pa
 app.UseAuthentication();
 app.UseRateLimits();                   // after authentication: limits are per token subject
 app.UseAuthorization();
-app.MapPrometheusMetrics();
 app.MapReverseProxy();
 app.Run();
 
