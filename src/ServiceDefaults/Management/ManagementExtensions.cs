@@ -63,7 +63,9 @@ public static class ManagementExtensions
 
     /// <summary>
     /// Adds <c>http://*:{Port}</c> to the addresses the server binds, after the host has put the configured public
-    /// ones there (<c>urls</c>, <c>ASPNETCORE_HTTP_PORTS</c>), which it does only while the list is empty.
+    /// ones there (<c>urls</c>, <c>ASPNETCORE_HTTP_PORTS</c>), which it does only while the list is empty. A server
+    /// that binds endpoints of its own (<c>Kestrel:Endpoints</c>, <c>Listen</c> in code) ignores this list: configure
+    /// the management port there too.
     /// </summary>
     private sealed class ManagementPortBinding(IOptions<ManagementOptions> options) : IStartupFilter
     {
@@ -72,6 +74,12 @@ public static class ManagementExtensions
             if (options.Value.Port is { } port
                 && app.ServerFeatures.Get<IServerAddressesFeature>()?.Addresses is { IsReadOnly: false } addresses)
             {
+                if (addresses.Count == 0)
+                {
+                    // Nothing configured: Kestrel's own default, which it applies only to an empty list.
+                    addresses.Add("http://localhost:5000");
+                }
+
                 addresses.Add($"http://*:{port}");
             }
 
