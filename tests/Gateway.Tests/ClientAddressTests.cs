@@ -56,7 +56,6 @@ public sealed class ClientAddressTests : GatewayPerTestBase
     public void Trusting_every_proxy_is_logged_as_a_warning()
     {
         Rig.StartGateway(new Dictionary<string, string> { ["ForwardedHeaders:TrustAllProxies"] = "true" }, services: s => s.AddFakeLogging());
-        _ = Rig.Client;
 
         var warnings = Rig.Gateway.Services.GetRequiredService<FakeLogCollector>().GetSnapshot().Where(r => r.Id.Id == 1201);
 
