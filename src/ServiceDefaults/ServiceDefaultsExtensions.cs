@@ -2,14 +2,17 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using ServiceDefaults.ClientAddresses;
 using ServiceDefaults.Health;
+using ServiceDefaults.Management;
 using ServiceDefaults.Telemetry;
 
 namespace ServiceDefaults;
 
 /// <summary>
-/// The wiring every process of the platform shares (eShop "ServiceDefaults" style): telemetry, health checks
-/// and RFC 9457 problem details. Token verification is opt-in through <c>AddAccessTokenVerification</c>.
+/// The wiring every process of the platform shares (eShop "ServiceDefaults" style): telemetry with Prometheus
+/// metrics, health checks, a management port for both, RFC 9457 problem details and the client's address behind
+/// trusted proxies. Token verification is opt-in through <c>AddAccessTokenVerification</c>.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -20,16 +23,24 @@ public static class ServiceDefaultsExtensions
         builder.AddDefaultTelemetry();
         builder.Services.AddDefaultHealthChecks();
         builder.Services.AddProblemDetails();
+        builder.Services.AddClientAddresses();
+        builder.Services.AddManagementPort();
         return builder;
     }
 
-    /// <summary>Maps <c>/health/live</c> and <c>/health/ready</c> and turns unhandled errors into problem details.</summary>
+    /// <summary>
+    /// Keeps <c>/metrics</c> and <c>/health/live</c>, <c>/health/ready</c> on the management port (if configured) and
+    /// maps them, takes the client's address from trusted proxies' <c>X-Forwarded-For</c> (if configured), and turns
+    /// unhandled errors into problem details.
+    /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseManagementEndpoints();
+        app.UseClientAddresses();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapDefaultHealthEndpoints();
+        app.MapManagementEndpoints();
         return app;
     }
 }
