@@ -2,15 +2,18 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using ServiceDefaults.ClientAddresses;
 using ServiceDefaults.Health;
+using ServiceDefaults.Management;
 using ServiceDefaults.Shutdown;
 using ServiceDefaults.Telemetry;
 
 namespace ServiceDefaults;
 
 /// <summary>
-/// The wiring every process of the platform shares (eShop "ServiceDefaults" style): telemetry, health checks,
-/// RFC 9457 problem details and the shutdown drain. Token verification is opt-in through <c>AddAccessTokenVerification</c>.
+/// The wiring every process of the platform shares (eShop "ServiceDefaults" style): telemetry with Prometheus
+/// metrics, health checks, a management port for both, RFC 9457 problem details, the client's address behind
+/// trusted proxies and the shutdown drain. Token verification is opt-in through <c>AddAccessTokenVerification</c>.
 /// </summary>
 public static class ServiceDefaultsExtensions
 {
@@ -21,21 +24,26 @@ public static class ServiceDefaultsExtensions
         builder.AddDefaultTelemetry();
         builder.Services.AddDefaultHealthChecks();
         builder.Services.AddProblemDetails();
+        builder.Services.AddClientAddresses();
+        builder.Services.AddManagementPort();
         builder.Services.AddShutdownDrain();
         return builder;
     }
 
     /// <summary>
-    /// Maps <c>/health/live</c> and <c>/health/ready</c>, turns unhandled errors into problem details, and closes
-    /// connections after each response while draining for shutdown.
+    /// Keeps <c>/metrics</c> and <c>/health/live</c>, <c>/health/ready</c> on the management port (if configured) and
+    /// maps them, takes the client's address from trusted proxies' <c>X-Forwarded-For</c> (if configured), turns
+    /// unhandled errors into problem details, and closes connections after each response while draining for shutdown.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         app.UseShutdownDrain();
+        app.UseManagementEndpoints();
+        app.UseClientAddresses();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapDefaultHealthEndpoints();
+        app.MapManagementEndpoints();
         return app;
     }
 }

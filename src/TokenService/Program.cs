@@ -2,11 +2,13 @@ using ServiceDefaults;
 using TokenService.Accounts;
 using TokenService.Administration;
 using TokenService.Audit;
+using TokenService.Commands;
 using TokenService.Data;
 using TokenService.Discovery;
 using TokenService.IdentityApi;
 using TokenService.Keys;
 using TokenService.Notifications;
+using TokenService.OperatorBootstrap;
 using TokenService.Passwords;
 using TokenService.RefreshTokens;
 using TokenService.Seeding;
@@ -19,6 +21,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();             // telemetry, health, problem details
 builder.AddTokenDatabase();               // EF Core store (SQLite locally, PostgreSQL in production), migrations
 builder.AddDemoSeed();                    // demo roles, users and clients for local runs (off unless configured)
+builder.AddOperatorBootstrap();           // `bootstrap-admin`: the first operator of a production store
 builder.AddAuditLog();                    // append-only audit log, written with the change it records
 builder.AddPasswords();                   // Argon2id hashing
 builder.AddAccounts();                    // sign-in protection: account lockout, per-address rate limits
@@ -31,10 +34,8 @@ builder.AddIdentityApiAuthentication();   // the token service's own API accepts
 
 var app = builder.Build();
 
-if (args is ["migrate", ..])
+if (await app.TryRunCommandAsync(args))  // one-off steps (Kubernetes Jobs): `migrate`, `bootstrap-admin`
 {
-    // Release step (a Kubernetes Job): apply migrations once, then exit.
-    await app.Services.MigrateTokenDatabaseAsync(CancellationToken.None);
     return;
 }
 

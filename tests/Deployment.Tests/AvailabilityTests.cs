@@ -33,16 +33,18 @@ public sealed class AvailabilityTests
     }
 
     [TestCaseSource(nameof(Deployments))]
-    public void Probes_reach_the_port_the_service_listens_on(string overlay, string deployment)
+    public void Probes_reach_the_management_port_the_process_serves_health_on(string overlay, string deployment)
     {
+        var rendered = RenderedOverlay.Of(overlay);
         var container = MainContainer(overlay, deployment);
         var ports = container["ports"].Objects().ToDictionary(p => (string?)p["name"] ?? "", p => (int)p["containerPort"]!);
+        var managementPort = new ContainerEnvironment(rendered, container).Literal("Management__Port");
 
         foreach (var probe in new[] { "startupProbe", "readinessProbe", "livenessProbe" })
         {
             var port = container[probe]!["httpGet"]!["port"]!;
             Assert.That(port.GetValueKind() == System.Text.Json.JsonValueKind.String ? ports.GetValueOrDefault((string)port!) : (int)port,
-                Is.EqualTo(8080), probe);
+                Is.EqualTo(int.Parse(managementPort!, System.Globalization.CultureInfo.InvariantCulture)), probe);
         }
     }
 

@@ -45,6 +45,14 @@ public sealed class ConfigurationTests
         ("inventory", "src/SampleServices/Inventory/appsettings.json"),
     ];
 
+    /// <summary>The workloads that take the client's address from a proxy in front of them: the ingress, the gateway.</summary>
+    private static readonly string[] BehindAProxy = ["gateway", "token-service"];
+
+    private static IEnumerable<TestCaseData> ProxiedWorkloads() =>
+        from overlay in RenderedOverlay.Names
+        from workload in BehindAProxy
+        select new TestCaseData(overlay, workload);
+
     private static IEnumerable<TestCaseData> RequiredSettings() =>
         from overlay in RenderedOverlay.Names
         from workload in Required
@@ -74,6 +82,25 @@ public sealed class ConfigurationTests
         var value = environment.Variables[setting];
         Assert.That(value.Secret is not null || !string.IsNullOrWhiteSpace(value.Literal), Is.True, $"{setting} is empty");
     }
+
+    [TestCaseSource(nameof(ProxiedWorkloads))]
+    public void X_Forwarded_For_is_believed_only_from_a_private_network(string overlay, string workload)
+    {
+        var environment = Environment(overlay, "Deployment", workload);
+        var networks = environment.Variables.Keys.Where(name => name.StartsWith("ForwardedHeaders__TrustedNetworks__", StringComparison.Ordinal))
+            .Select(name => environment.Literal(name)).ToList();
+
+        Assert.That(networks, Is.Not.Empty);
+        Assert.That(networks.Select(n => System.Net.IPNetwork.TryParse(n, out var network) && IsPrivate(network)), Has.All.True, string.Join(", ", networks));
+        Assert.That(environment.Literal("ForwardedHeaders__TrustAllProxies") ?? "false", Is.EqualTo("false").IgnoreCase);
+    }
+
+    private static readonly System.Net.IPNetwork[] PrivateNetworks =
+        [System.Net.IPNetwork.Parse("10.0.0.0/8"), System.Net.IPNetwork.Parse("172.16.0.0/12"), System.Net.IPNetwork.Parse("192.168.0.0/16"), System.Net.IPNetwork.Parse("fc00::/7")];
+
+    private static bool IsPrivate(System.Net.IPNetwork network) =>
+        PrivateNetworks.Any(p => p.BaseAddress.AddressFamily == network.BaseAddress.AddressFamily
+            && p.PrefixLength <= network.PrefixLength && p.Contains(network.BaseAddress));
 
     [TestCaseSource(nameof(Containers))]
     public void Every_reference_to_another_variable_resolves(string overlay, string kind, string workload)

@@ -92,7 +92,7 @@ public sealed partial class DockerfileTests
         foreach (var overlay in RenderedOverlay.Names)
         {
             var container = RenderedOverlay.Of(overlay).PodTemplate("Deployment", image).Containers.First();
-            Assert.That(container["ports"].Objects().Select(p => (int)p["containerPort"]!),
+            Assert.That(container["ports"].Objects().Where(p => (string?)p["name"] == "http").Select(p => (int)p["containerPort"]!),
                 Is.EqualTo(new[] { int.Parse(port, System.Globalization.CultureInfo.InvariantCulture) }));
         }
     }

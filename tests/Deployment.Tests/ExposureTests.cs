@@ -38,4 +38,28 @@ public sealed class ExposureTests
         Assert.That(tokenService.Literal("Tokens__Issuer"), Is.EqualTo($"https://{host}"));
         Assert.That(gateway.Literal("TokenVerification__Issuer"), Is.EqualTo($"https://{host}"));
     }
+
+    private static readonly string[] Processes = ["gateway", "token-service", "orders", "inventory"];
+
+    private static IEnumerable<TestCaseData> Deployments() =>
+        RenderedOverlay.Names.SelectMany(overlay => Processes.Select(name => new TestCaseData(overlay, name)));
+
+    [TestCaseSource(nameof(Deployments))]
+    public void Metrics_and_health_are_served_on_a_management_port_of_their_own(string overlay, string deployment)
+    {
+        var rendered = RenderedOverlay.Of(overlay);
+        var container = rendered.PodTemplate("Deployment", deployment).Containers.First();
+        var ports = container["ports"].Objects().ToDictionary(p => (string?)p["name"] ?? "", p => (int)p["containerPort"]!);
+
+        Assert.That(new ContainerEnvironment(rendered, container).Literal("Management__Port"), Is.EqualTo($"{ports.GetValueOrDefault("management")}"));
+        Assert.That(ports["management"], Is.Not.EqualTo(ports["http"]));
+    }
+
+    [TestCaseSource(nameof(Deployments))]
+    public void The_service_exposes_only_the_public_port(string overlay, string deployment)
+    {
+        var service = RenderedOverlay.Of(overlay).Single("Service", deployment);
+
+        Assert.That(service["spec"]!["ports"].Objects().Select(p => p["targetPort"]?.ToString()), Is.EqualTo(new[] { "http" }));
+    }
 }

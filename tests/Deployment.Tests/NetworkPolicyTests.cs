@@ -63,6 +63,31 @@ public sealed class NetworkPolicyTests
         Assert.That(Allows(rendered, EndpointOf(rendered, source), EndpointOf(rendered, target)), Is.EqualTo(intended));
     }
 
+    private static readonly Endpoint Prometheus = new(
+        Labels("kubernetes.io/metadata.name", "monitoring"), Labels("app.kubernetes.io/name", "prometheus"), 0, "", "TCP");
+
+    private static readonly string[] Scraped = ["gateway", "token-service", "orders", "inventory"];
+
+    private static IEnumerable<TestCaseData> ScrapedPods() =>
+        from overlay in RenderedOverlay.Names
+        from pod in Scraped
+        select new TestCaseData(overlay, pod);
+
+    [TestCaseSource(nameof(ScrapedPods))]
+    public void Only_the_monitoring_namespace_reaches_the_management_port(string overlay, string pod)
+    {
+        var rendered = RenderedOverlay.Of(overlay);
+        var publicPort = EndpointOf(rendered, pod);
+        var management = rendered.PodTemplates().Single(p => p.Labels.GetValueOrDefault("app.kubernetes.io/name") == pod)
+            .Containers.SelectMany(c => c["ports"].Objects()).Single(p => (string?)p["name"] == "management");
+        var managementPort = publicPort with { Port = (int)management["containerPort"]!, PortName = "management" };
+        var neighbours = Parties.Where(p => p != pod && p != "postgres" && p != "token-service-migrate").Select(p => EndpointOf(rendered, p));
+
+        Assert.That(Allows(rendered, Prometheus, managementPort), Is.True, "monitoring → management port");
+        Assert.That(Allows(rendered, Prometheus, publicPort), Is.False, "monitoring → public port");
+        Assert.That(neighbours.Select(n => Allows(rendered, n, managementPort)), Has.All.False, "platform pods and the ingress controller → management port");
+    }
+
     [TestCaseSource(typeof(RenderedOverlay), nameof(RenderedOverlay.Names))]
     public void Every_pod_may_resolve_names_through_cluster_DNS(string overlay)
     {

@@ -11,9 +11,10 @@ internal sealed class RenderedOverlay
 {
     private static readonly ConcurrentDictionary<string, Lazy<RenderedOverlay>> Cache = new(StringComparer.Ordinal);
 
-    private RenderedOverlay(string name, ProcessResult build, ProcessResult? validation)
+    private RenderedOverlay(string name, string directory, ProcessResult build, ProcessResult? validation)
     {
         Name = name;
+        Directory = directory;
         Build = build;
         if (validation is null)
         {
@@ -39,6 +40,9 @@ internal sealed class RenderedOverlay
 
     public string Name { get; }
 
+    /// <summary>The kustomization's directory, relative to the repository root.</summary>
+    public string Directory { get; }
+
     /// <summary>What `kubectl kustomize` returned and printed.</summary>
     public ProcessResult Build { get; }
 
@@ -50,10 +54,15 @@ internal sealed class RenderedOverlay
 
     /// <summary>Every rendered object; throws with kustomize's output when the overlay does not build.</summary>
     public IReadOnlyList<JsonObject> Objects => objects
-        ?? throw new InvalidOperationException($"kustomize build of k8s/overlays/{Name} failed:\n{Build.Error}");
+        ?? throw new InvalidOperationException($"kustomize build of {Directory} failed:\n{Build.Error}");
 
-    public static RenderedOverlay Of(string name) =>
-        Cache.GetOrAdd(name, key => new Lazy<RenderedOverlay>(() => Render(key))).Value;
+    public static RenderedOverlay Of(string name) => Render(name, Path.Combine("k8s", "overlays", name));
+
+    /// <summary>Another kustomization under k8s/ (e.g. k8s/bootstrap-admin), rendered and checked the same way.</summary>
+    public static RenderedOverlay OfKustomization(string directory) => Render(directory, directory);
+
+    private static RenderedOverlay Render(string name, string directory) =>
+        Cache.GetOrAdd(directory, key => new Lazy<RenderedOverlay>(() => RenderDirectory(name, key))).Value;
 
     public IEnumerable<JsonObject> OfKind(string kind) => Objects.Where(o => o.Kind() == kind);
 
@@ -70,17 +79,17 @@ internal sealed class RenderedOverlay
         PodTemplates().SingleOrDefault(t => t.Kind == kind && t.Name == name)
         ?? throw new InvalidOperationException($"The {Name} overlay renders no {kind} {name}.");
 
-    private static RenderedOverlay Render(string name)
+    private static RenderedOverlay RenderDirectory(string name, string directory)
     {
         var kubectl = Environment.GetEnvironmentVariable("KUBECTL") is { Length: > 0 } configured ? configured : "kubectl";
-        var build = Processes.Run(kubectl, ["kustomize", Path.Combine("k8s", "overlays", name)], Repository.Root);
+        var build = Processes.Run(kubectl, ["kustomize", directory], Repository.Root);
         if (build.ExitCode != 0)
         {
-            return new RenderedOverlay(name, build, validation: null);
+            return new RenderedOverlay(name, directory, build, validation: null);
         }
 
         var validator = Repository.PathOf(Path.Combine("tests", "Deployment.Tests", "validator"));
         var validation = Processes.Run("node", ["validate.mjs"], validator, input: build.Output);
-        return new RenderedOverlay(name, build, validation);
+        return new RenderedOverlay(name, directory, build, validation);
     }
 }

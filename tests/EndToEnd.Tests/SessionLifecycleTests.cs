@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Http.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
 using NUnit.Framework;
 
 namespace EndToEnd.Tests;
@@ -57,5 +59,38 @@ public sealed class SessionLifecycleTests : PlatformFixture
         Assert.That(listed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(everywhere.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(tabletAfterwards, Throws.InstanceOf<HttpRequestException>());
+    }
+
+    [Test]
+    public async Task A_permission_an_operator_grants_to_a_role_opens_a_route_at_the_next_refresh_and_its_revocation_closes_it()
+    {
+        var (alice, refresh) = await App.SignInWithRefreshAsync("alice", Platform.UserPassword);
+        var admin = await App.SignInAsync("admin", Platform.AdminPassword);
+        using var tokenService = new HttpClient { BaseAddress = Platform.TokenServiceAddress }; // the admin API is not routed by the gateway
+        await AdministerAsync(tokenService, admin, HttpMethod.Post, "/admin/roles", new { name = "stock-keeper" });
+        await AdministerAsync(tokenService, admin, HttpMethod.Put, $"/admin/users/{new JsonWebToken(alice).Subject}/roles/stock-keeper");
+
+        await AdministerAsync(tokenService, admin, HttpMethod.Put, "/admin/roles/stock-keeper/permissions/inventory:write");
+        using var beforeRefresh = await App.SendAsync(HttpMethod.Put, "/api/inventory/items/SKU-1001/stock", alice, new { available = 5 });
+        var (granted, next) = await App.RefreshAsync(refresh);
+        using var afterGrant = await App.SendAsync(HttpMethod.Put, "/api/inventory/items/SKU-1001/stock", granted, new { available = 5 });
+        await AdministerAsync(tokenService, admin, HttpMethod.Delete, "/admin/roles/stock-keeper/permissions/inventory:write");
+        var (revoked, _) = await App.RefreshAsync(next);
+        using var afterRevoke = await App.SendAsync(HttpMethod.Put, "/api/inventory/items/SKU-1001/stock", revoked, new { available = 5 });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(beforeRefresh.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "a token carries the rights of when it was issued");
+            Assert.That(afterGrant.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(afterRevoke.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        });
+    }
+
+    private static async Task AdministerAsync(HttpClient tokenService, string token, HttpMethod method, string path, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        request.Headers.Authorization = new("Bearer", token);
+        using var response = await tokenService.SendAsync(request);
+        response.EnsureSuccessStatusCode();
     }
 }

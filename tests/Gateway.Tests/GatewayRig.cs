@@ -14,7 +14,7 @@ namespace Gateway.Tests;
 /// every cluster points at. The neighbours start first so a test can change them (or take them away) before the
 /// gateway starts.
 /// </summary>
-internal sealed class GatewayRig : IAsyncDisposable
+public sealed class GatewayRig : IAsyncDisposable
 {
     private ConfiguredHost<RoutePolicy>? _host;
     private WebApplicationFactory<RoutePolicy>? _gateway;

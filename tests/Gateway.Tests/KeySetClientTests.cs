@@ -15,6 +15,10 @@ namespace Gateway.Tests;
 public sealed class KeySetClientTests : GatewayPerTestBase
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    /// <summary>A little more than the one-second MinimumKeyRefreshInterval these tests configure.</summary>
+    private static readonly TimeSpan MinimumInterval = TimeSpan.FromMilliseconds(1100);
+
     [Test]
     public async Task A_flood_of_unknown_kids_is_refused_with_401_and_causes_at_most_one_key_set_fetch()
     {
@@ -32,6 +36,70 @@ public sealed class KeySetClientTests : GatewayPerTestBase
 
         Assert.That(statuses, Is.All.EqualTo(HttpStatusCode.Unauthorized));
         Assert.That(Rig.Authority.JwksFetches - fetchesBefore, Is.LessThanOrEqualTo(1));
+    }
+
+    [Test]
+    public async Task A_kid_that_a_fetch_did_not_contain_asks_for_no_further_fetch()
+    {
+        StartGateway(("TokenVerification:MinimumKeyRefreshInterval", "00:00:01"));
+        await WaitUntilReadyAsync();
+        using var unknownKeyIds = Rig.Collect<long>(TokenVerificationMetrics.UnknownKeyIdsInstrument);
+        using var stranger = new TestSigningKey();
+        var fetchesAfterFirst = await FetchCausedByAsync(stranger.CreateToken(OrdersReader));
+        await Task.Delay(MinimumInterval); // the minimum interval no longer holds anything back
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 5; i++)
+        {
+            using var response = await GetOrdersAsync(stranger.CreateToken(OrdersReader));
+            statuses.Add(response.StatusCode);
+        }
+
+        await Task.Delay(TimeSpan.FromMilliseconds(300)); // room for a fetch that should not come
+        Assert.That(statuses, Is.All.EqualTo(HttpStatusCode.Unauthorized));
+        Assert.That(Rig.Authority.JwksFetches, Is.EqualTo(fetchesAfterFirst));
+        Assert.That(unknownKeyIds.GetMeasurementSnapshot().Count(m => (string?)m.Tags["outcome"] == "ignored"), Is.EqualTo(5));
+        // Another unknown kid still may ask: it was the negative cache, not the interval, that held the first back.
+        Assert.That(await FetchCausedByAsync(TokenWithRandomKid(stranger)), Is.EqualTo(fetchesAfterFirst + 1));
+    }
+
+    [Test]
+    public async Task A_kid_remembered_as_unknown_validates_as_soon_as_a_later_fetch_contains_it()
+    {
+        StartGateway(("TokenVerification:MinimumKeyRefreshInterval", "00:00:01"));
+        await WaitUntilReadyAsync();
+        using var next = new TestSigningKey();
+        var token = next.CreateToken(OrdersReader);
+        await FetchCausedByAsync(token); // before the token service publishes the key
+        Rig.Authority.Publish(next);
+        await Task.Delay(MinimumInterval);
+        using (var stillRemembered = await GetOrdersAsync(token))
+        {
+            Assert.That(stillRemembered.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        }
+
+        using var stranger = new TestSigningKey();
+        await FetchCausedByAsync(TokenWithRandomKid(stranger)); // as the background refresh would
+        using var response = await GetOrdersAsync(token);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task A_kid_remembered_as_unknown_asks_for_a_fetch_again_once_its_retention_ends()
+    {
+        StartGateway(("TokenVerification:MinimumKeyRefreshInterval", "00:00:01"), ("TokenVerification:UnknownKeyIdRetention", "00:00:01"));
+        await WaitUntilReadyAsync();
+        using var next = new TestSigningKey();
+        var token = next.CreateToken(OrdersReader);
+        await FetchCausedByAsync(token);
+        Rig.Authority.Publish(next);
+        await Task.Delay(MinimumInterval);
+
+        await FetchCausedByAsync(token);
+        using var response = await GetOrdersAsync(token);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
     [Test]
@@ -166,6 +234,20 @@ public sealed class KeySetClientTests : GatewayPerTestBase
 
         await fetches.WaitForMeasurementsAsync(1, Patience);
         return fetches;
+    }
+
+    /// <summary>Sends <paramref name="token"/> (refused) and waits for the key-set fetch it asks for; the fetch count after it.</summary>
+    private async Task<int> FetchCausedByAsync(string token)
+    {
+        var before = Rig.Authority.JwksFetches;
+        using (var response = await GetOrdersAsync(token))
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        }
+
+        await WaitUntilAsync(() => Rig.Authority.JwksFetches > before);
+        await Task.Delay(TimeSpan.FromMilliseconds(100)); // the fetched keys reach the verifier after the JWKS answer
+        return Rig.Authority.JwksFetches;
     }
 
     private async Task WaitUntilReadyAsync() => await WaitUntilAsync(async () =>

@@ -11,7 +11,8 @@ namespace TestSupport;
 /// <summary>
 /// One of the platform's real processes, hosted in the test with the given settings (as environment variables
 /// would give them). With <paramref name="kestrelPort"/> it listens on a real 127.0.0.1 port (0: any free one)
-/// so the other processes can reach it; without, it runs on the in-memory test server. <c>replaceServices</c>
+/// so the other processes can reach it (or, with a <c>urls</c> setting, on those addresses); without, it runs on
+/// the in-memory test server. <c>replaceServices</c>
 /// swaps services after the app registered its own (e.g. a FakeTimeProvider).
 /// </summary>
 public sealed class ConfiguredHost<TEntryPoint>(
@@ -35,7 +36,16 @@ public sealed class ConfiguredHost<TEntryPoint>(
         ArgumentNullException.ThrowIfNull(builder);
         if (kestrelPort is { } port)
         {
-            UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, port));
+            // With a "urls" setting the server binds what the host gives it, as in production (plus any addresses
+            // the app adds); otherwise the one loopback port.
+            if (settings.ContainsKey("urls"))
+            {
+                UseKestrel();
+            }
+            else
+            {
+                UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, port));
+            }
         }
 
         foreach (var (key, value) in settings)

@@ -4,16 +4,23 @@ using TokenService.Data;
 
 namespace TokenService.Tests;
 
-/// <summary>Password sign-in attempts are limited per client address and per address + user name (5 per 15 minutes).</summary>
+/// <summary>
+/// Password sign-in attempts are limited per client address and per address + user name (5 per 15 minutes); behind a
+/// trusted gateway the client address is the one its X-Forwarded-For names.
+/// </summary>
 [TestFixture(DatabaseProvider.Postgres)]
 public sealed class LoginRateLimitTests(DatabaseProvider provider) : TokenServiceFixture(provider)
 {
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
 
+    /// <summary>The network the gateway's requests come from: its X-Forwarded-For is believed.</summary>
+    private const string GatewayAddress = "10.9.0.5";
+
     // Lockout would answer first for a single user; raise it so only the rate limits act.
     protected override IReadOnlyDictionary<string, string> ExtraSettings => new Dictionary<string, string>
     {
         ["Accounts:Lockout:MaxFailedAttempts"] = "100",
+        ["ForwardedHeaders:TrustedNetworks:0"] = "10.9.0.0/16",
     };
 
     [Test]
@@ -81,6 +88,36 @@ public sealed class LoginRateLimitTests(DatabaseProvider provider) : TokenServic
         using var response = await Client.PasswordGrantFromAsync("10.2.0.6", "alice", TokenServiceHost.UserPassword);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task Behind_the_trusted_gateway_each_forwarded_client_has_its_own_budget()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            using var failed = await Client.PasswordGrantFromAsync(GatewayAddress, "alice", "not-the-password", forwardedFor: "198.51.100.1");
+            Assert.That(failed.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        }
+
+        using var sameClient = await Client.PasswordGrantFromAsync(GatewayAddress, "alice", TokenServiceHost.UserPassword, forwardedFor: "198.51.100.1");
+        using var otherClient = await Client.PasswordGrantFromAsync(GatewayAddress, "alice", TokenServiceHost.UserPassword, forwardedFor: "198.51.100.2");
+
+        Assert.That(sameClient.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That(otherClient.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task X_Forwarded_For_from_an_untrusted_peer_does_not_buy_a_fresh_budget()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            using var failed = await Client.PasswordGrantFromAsync("10.2.0.7", "alice", "not-the-password", forwardedFor: $"198.51.100.{10 + i}");
+            Assert.That(failed.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        }
+
+        using var response = await Client.PasswordGrantFromAsync("10.2.0.7", "alice", TokenServiceHost.UserPassword, forwardedFor: "198.51.100.99");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
     }
 
     private async Task FailAsync(string address, IEnumerable<string> users)

@@ -9,13 +9,18 @@ public static class TokenEndpointClient
 {
     public static async Task<HttpResponseMessage> RequestAsync(
         this HttpClient client, IEnumerable<KeyValuePair<string, string>> form, (string Id, string Secret)? basic = null, string path = "/connect/token",
-        string? clientAddress = null)
+        string? clientAddress = null, string? forwardedFor = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
         if (clientAddress is not null)
         {
             request.Headers.Add(ClientAddressFromHeader.Header, clientAddress);
+        }
+
+        if (forwardedFor is not null)
+        {
+            request.Headers.Add("X-Forwarded-For", forwardedFor);
         }
 
         if (basic is { } credentials)
@@ -33,11 +38,15 @@ public static class TokenEndpointClient
             .. extra.Select(pair => new KeyValuePair<string, string>(pair.Item1, pair.Item2)),
         ]);
 
-    /// <summary>A password grant for the mobile app sent from the given client address.</summary>
-    public static Task<HttpResponseMessage> PasswordGrantFromAsync(this HttpClient client, string clientAddress, string userName, string password) =>
+    /// <summary>
+    /// A password grant for the mobile app sent from the given client address (the connection's peer), with an
+    /// <c>X-Forwarded-For</c> header when <paramref name="forwardedFor"/> is given.
+    /// </summary>
+    public static Task<HttpResponseMessage> PasswordGrantFromAsync(
+        this HttpClient client, string clientAddress, string userName, string password, string? forwardedFor = null) =>
         client.RequestAsync([
             new("grant_type", "password"), new("client_id", "mobile-app"), new("username", userName), new("password", password),
-        ], clientAddress: clientAddress);
+        ], clientAddress: clientAddress, forwardedFor: forwardedFor);
 
     public static Task<HttpResponseMessage> ClientCredentialsAsync(this HttpClient client, string clientId, string secret, params (string, string)[] extra) =>
         client.RequestAsync([

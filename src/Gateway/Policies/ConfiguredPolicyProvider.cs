@@ -1,73 +1,49 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Primitives;
 using ServiceDefaults.Authorization;
+using ServiceDefaults.Configuration;
 
 namespace Gateway.Policies;
 
 /// <summary>
 /// Resolves route policies from configuration at request time, so a configuration reload changes them without
-/// a restart. A reload that fails validation is logged and ignored: the last valid policies stay in force (at
-/// start, invalid policies stop the process instead). Built policies are cached until the next valid reload.
+/// a restart. A reload that fails validation is logged and ignored (<see cref="ReloadableOptions{TOptions}"/>): the
+/// last valid policies stay in force (at start, invalid policies stop the process instead). Built policies are
+/// cached until the next valid reload.
 /// </summary>
-internal sealed partial class ConfiguredPolicyProvider : IAuthorizationPolicyProvider, IDisposable
+internal sealed class ConfiguredPolicyProvider(
+    IOptions<AuthorizationOptions> authorizationOptions,
+    ReloadableOptions<GatewayPolicyOptions> policies) : IAuthorizationPolicyProvider
 {
-    private readonly DefaultAuthorizationPolicyProvider _defaults;
-    private readonly IConfigurationSection _section;
-    private readonly IValidateOptions<GatewayPolicyOptions> _validator;
-    private readonly ILogger<ConfiguredPolicyProvider> _logger;
-    private readonly IDisposable _subscription;
-    private volatile Snapshot _current;
-
-    public ConfiguredPolicyProvider(
-        IOptions<AuthorizationOptions> authorizationOptions,
-        IOptions<GatewayPolicyOptions> validatedAtStart,
-        IConfiguration configuration,
-        IValidateOptions<GatewayPolicyOptions> validator,
-        ILogger<ConfiguredPolicyProvider> logger)
-    {
-        _defaults = new DefaultAuthorizationPolicyProvider(authorizationOptions);
-        _section = configuration.GetSection(GatewayPolicyOptions.SectionName);
-        _validator = validator;
-        _logger = logger;
-        _current = new Snapshot(validatedAtStart.Value);
-        _subscription = ChangeToken.OnChange(_section.GetReloadToken, Reload);
-    }
+    private readonly DefaultAuthorizationPolicyProvider _defaults = new(authorizationOptions);
+    private volatile Snapshot? _snapshot;
 
     public Task<AuthorizationPolicy> GetDefaultPolicyAsync() => _defaults.GetDefaultPolicyAsync();
 
-    public Task<AuthorizationPolicy?> GetPolicyAsync(string policyName) => Task.FromResult(_current.Get(policyName));
+    public Task<AuthorizationPolicy?> GetPolicyAsync(string policyName) => Task.FromResult(CurrentSnapshot().Get(policyName));
 
     public Task<AuthorizationPolicy?> GetFallbackPolicyAsync() => _defaults.GetFallbackPolicyAsync();
 
-    public void Dispose() => _subscription.Dispose();
-
-    private void Reload()
+    private Snapshot CurrentSnapshot()
     {
-        var reloaded = new GatewayPolicyOptions();
-        _section.Bind(reloaded);
-        var validation = _validator.Validate(Options.DefaultName, reloaded);
-        if (validation.Failed)
+        var current = policies.Current;
+        var snapshot = _snapshot;
+        if (snapshot?.Options != current)
         {
-            LogReloadRejected(_logger, validation.FailureMessage);
-            return;
+            snapshot = new Snapshot(current);
+            _snapshot = snapshot;
         }
 
-        _current = new Snapshot(reloaded);
-        LogReloaded(_logger, reloaded.Policies.Count);
+        return snapshot;
     }
-
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Error, Message = "Ignored a configuration change to Gateway:Policies; the previous policies stay in force: {Failure}")]
-    private static partial void LogReloadRejected(ILogger logger, string failure);
-
-    [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Reloaded {PolicyCount} route policies from configuration.")]
-    private static partial void LogReloaded(ILogger logger, int policyCount);
 
     /// <summary>One valid set of policies and the authorization policies built from it so far.</summary>
     private sealed class Snapshot(GatewayPolicyOptions options)
     {
         private readonly ConcurrentDictionary<string, AuthorizationPolicy?> _built = new(StringComparer.OrdinalIgnoreCase);
+
+        public GatewayPolicyOptions Options => options;
 
         public AuthorizationPolicy? Get(string policyName) => _built.GetOrAdd(policyName, Build);
 

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
+using ServiceDefaults.Configuration;
 
 namespace Gateway.Policies;
 
@@ -9,11 +10,8 @@ public static class PoliciesExtensions
     public static IHostApplicationBuilder AddRoutePolicies(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        var section = builder.Configuration.GetSection(GatewayPolicyOptions.SectionName);
         builder.Services.AddSingleton<IValidateOptions<GatewayPolicyOptions>, GatewayPolicyOptionsValidator>();
-        // Bound without a change-token source: reloads go through ConfiguredPolicyProvider, which validates them and
-        // keeps the last valid policies, where a validating options monitor would throw from the change callback.
-        builder.Services.AddOptions<GatewayPolicyOptions>().Configure(options => section.Bind(options)).ValidateOnStart();
+        builder.Services.AddReloadableOptions<GatewayPolicyOptions>(GatewayPolicyOptions.SectionName);
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         builder.Services.AddSingleton<IAuthorizationPolicyProvider, ConfiguredPolicyProvider>();

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using ServiceDefaults.Configuration;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
 
@@ -8,7 +8,7 @@ namespace Gateway.Proxy;
 /// On every route: removes client-supplied identity headers, so the only identity a service sees is the bearer
 /// token it verifies itself (forwarded unchanged).
 /// </summary>
-internal sealed class IdentityHeaderStripping(IOptionsMonitor<HeaderHygieneOptions> options) : ITransformProvider
+internal sealed class IdentityHeaderStripping(ReloadableOptions<HeaderHygieneOptions> options) : ITransformProvider
 {
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -23,7 +23,7 @@ internal sealed class IdentityHeaderStripping(IOptionsMonitor<HeaderHygieneOptio
         ArgumentNullException.ThrowIfNull(context);
         context.AddRequestTransform(transform =>
         {
-            var prefixes = options.CurrentValue.StrippedRequestHeaderPrefixes;
+            var prefixes = options.Current.StrippedRequestHeaderPrefixes;
             foreach (var name in transform.HttpContext.Request.Headers.Keys)
             {
                 if (prefixes.Any(prefix => name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)))

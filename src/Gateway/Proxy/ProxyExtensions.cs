@@ -1,3 +1,5 @@
+using ServiceDefaults.Configuration;
+
 namespace Gateway.Proxy;
 
 public static class ProxyExtensions
@@ -10,13 +12,11 @@ public static class ProxyExtensions
     public static IHostApplicationBuilder AddProxy(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<HeaderHygieneOptions>().BindConfiguration(HeaderHygieneOptions.SectionName)
-            .Validate(o => o.StrippedRequestHeaderPrefixes.All(p => !string.IsNullOrWhiteSpace(p)), "Gateway:HeaderHygiene prefixes must not be empty.")
-            .ValidateOnStart();
-        builder.Services.AddOptions<UpstreamOptions>().BindConfiguration(UpstreamOptions.SectionName)
+        builder.Services.AddReloadableOptions<HeaderHygieneOptions>(HeaderHygieneOptions.SectionName)
+            .Validate(o => o.StrippedRequestHeaderPrefixes.All(p => !string.IsNullOrWhiteSpace(p)), "Gateway:HeaderHygiene prefixes must not be empty.");
+        builder.Services.AddReloadableOptions<UpstreamOptions>(UpstreamOptions.SectionName)
             .Validate(o => o.ActivityTimeout > TimeSpan.Zero && o.ReactivationPeriod > TimeSpan.Zero,
-                "Gateway:Upstreams: ActivityTimeout and ReactivationPeriod must be positive.")
-            .ValidateOnStart();
+                "Gateway:Upstreams: ActivityTimeout and ReactivationPeriod must be positive.");
         builder.Services.AddReverseProxy()
             .LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"))
             .AddConfigFilter<UpstreamDefaults>()

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Options;
+using ServiceDefaults.Configuration;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Health;
 
@@ -8,12 +8,12 @@ namespace Gateway.Proxy;
 /// Gives every cluster an activity timeout, passive health checks and, instead of YARP's "panic" fallback to
 /// failing destinations, a prompt 503 while none is healthy; a cluster's own settings win.
 /// </summary>
-internal sealed class UpstreamDefaults(IOptionsMonitor<UpstreamOptions> options) : IProxyConfigFilter
+internal sealed class UpstreamDefaults(ReloadableOptions<UpstreamOptions> options) : IProxyConfigFilter
 {
     public ValueTask<ClusterConfig> ConfigureClusterAsync(ClusterConfig cluster, CancellationToken cancel)
     {
         ArgumentNullException.ThrowIfNull(cluster);
-        var defaults = options.CurrentValue;
+        var defaults = options.Current;
         var request = cluster.HttpRequest ?? new Yarp.ReverseProxy.Forwarder.ForwarderRequestConfig();
         var health = cluster.HealthCheck ?? new HealthCheckConfig();
         return ValueTask.FromResult(cluster with

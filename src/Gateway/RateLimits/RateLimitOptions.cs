@@ -8,7 +8,7 @@ public sealed class FixedWindowLimit
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 }
 
-/// <summary>Bound from <c>Gateway:RateLimits</c>; read at start.</summary>
+/// <summary>Bound from <c>Gateway:RateLimits</c>; a valid change applies without a restart (with fresh windows).</summary>
 public sealed class RateLimitOptions
 {
     public const string SectionName = "Gateway:RateLimits";
@@ -18,8 +18,8 @@ public sealed class RateLimitOptions
 
     /// <summary>
     /// Requests without a valid token (anonymous routes, and refused tokens), per client IP address. Default 300 a
-    /// minute. The address is the connection's peer: behind a load balancer, forwarded-headers handling must be
-    /// set up for it to be the client's.
+    /// minute. The address is the connection's peer, or behind a trusted proxy the client it names
+    /// (<c>ForwardedHeaders</c>).
     /// </summary>
     public FixedWindowLimit PerAddress { get; set; } = new() { PermitLimit = 300 };
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.Options;
 using ServiceDefaults.Authorization;
+using ServiceDefaults.Configuration;
 
 namespace Gateway.RateLimits;
 
@@ -19,20 +19,18 @@ public static class RateLimitsExtensions
     public static IHostApplicationBuilder AddRateLimits(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.SectionName)
+        builder.Services.AddReloadableOptions<RateLimitOptions>(RateLimitOptions.SectionName)
             .Validate(o => IsValid(o.PerSubject) && IsValid(o.PerAddress) && IsValid(o.TokenEndpoint),
-                "Gateway:RateLimits: every PermitLimit must be positive and every Window between 1 second and 1 hour.")
-            .ValidateOnStart();
+                "Gateway:RateLimits: every PermitLimit must be positive and every Window between 1 second and 1 hour.");
         builder.Services.AddRateLimiter(_ => { });
-        builder.Services.AddOptions<RateLimiterOptions>().Configure<IOptions<RateLimitOptions>>((limiter, configured) =>
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<ReloadableOptions<RateLimitOptions>>((limiter, configured) =>
         {
-            var limits = configured.Value;
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
                 context.User.FindFirst(AccessTokenClaims.Subject)?.Value is { } subject
-                    ? Partition($"sub:{subject}", limits.PerSubject)
-                    : Partition($"ip:{ClientAddress(context)}", limits.PerAddress));
-            limiter.AddPolicy(TokenEndpointPolicy, context => Partition(ClientAddress(context), limits.TokenEndpoint));
+                    ? Partition($"sub:{subject}", configured.Current.PerSubject)
+                    : Partition($"ip:{ClientAddress(context)}", configured.Current.PerAddress));
+            limiter.AddPolicy(TokenEndpointPolicy, context => Partition(ClientAddress(context), configured.Current.TokenEndpoint));
             limiter.OnRejected = RejectAsync;
         });
         return builder;
@@ -48,8 +46,12 @@ public static class RateLimitsExtensions
     private static bool IsValid(FixedWindowLimit limit) =>
         limit.PermitLimit > 0 && limit.Window >= TimeSpan.FromSeconds(1) && limit.Window <= TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// The limit is part of the partition key, so a reloaded limit starts fresh windows at once, and limits that did
+    /// not change keep their windows.
+    /// </summary>
     private static RateLimitPartition<string> Partition(string key, FixedWindowLimit limit) =>
-        RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
+        RateLimitPartition.GetFixedWindowLimiter($"{key}|{limit.PermitLimit}/{limit.Window.Ticks}", _ => new FixedWindowRateLimiterOptions
         {
             PermitLimit = limit.PermitLimit,
             Window = limit.Window,

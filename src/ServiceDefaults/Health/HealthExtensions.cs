@@ -20,7 +20,7 @@ public static class HealthExtensions
         return services;
     }
 
-    public static WebApplication MapDefaultHealthEndpoints(this WebApplication app)
+    internal static WebApplication MapDefaultHealthEndpoints(this WebApplication app)
     {
         var health = app.MapGroup("/health").AllowAnonymous().DisableHttpMetrics();
         health.MapHealthChecks("/live", new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });

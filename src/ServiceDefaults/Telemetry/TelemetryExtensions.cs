@@ -13,8 +13,8 @@ public static class TelemetryExtensions
 {
     /// <summary>
     /// Traces and metrics for ASP.NET Core, outgoing HTTP and the runtime, plus the meter and activity source named
-    /// after the application. Exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (as the Aspire
-    /// dashboard or a collector in Kubernetes does); otherwise collected in process only.
+    /// after the application. Scraped by Prometheus from <c>/metrics</c>, and exported over OTLP when
+    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (as the Aspire dashboard or a collector in Kubernetes does).
     /// </summary>
     public static IHostApplicationBuilder AddDefaultTelemetry(this IHostApplicationBuilder builder)
     {
@@ -27,7 +27,8 @@ public static class TelemetryExtensions
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter(applicationName))
+                .AddMeter(applicationName)
+                .AddPrometheusExporter())
             .WithTracing(tracing => tracing
                 .AddSource(applicationName)
                 .AddAspNetCoreInstrumentation(options => options.Filter = context => !HealthExtensions.IsHealthRequest(context))
@@ -47,24 +48,10 @@ public static class TelemetryExtensions
     }
 
     /// <summary>
-    /// Adds a Prometheus exporter for every meter of <see cref="AddDefaultTelemetry"/>; <see cref="MapPrometheusMetrics"/>
-    /// serves it. Opt-in per process, for deployments that scrape rather than push.
+    /// Serves <c>GET /metrics</c> in the Prometheus text format for every meter of <see cref="AddDefaultTelemetry"/>,
+    /// without a token (like the health endpoints) and without counting scrapes as requests. Keep it off the public
+    /// port with <c>Management:Port</c>.
     /// </summary>
-    public static IHostApplicationBuilder AddPrometheusMetrics(this IHostApplicationBuilder builder)
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddPrometheusExporter());
-        return builder;
-    }
-
-    /// <summary>
-    /// Serves <c>GET /metrics</c> in the Prometheus text format, without a token (like the health endpoints) and
-    /// without counting scrapes as requests. Restrict it to the monitoring network at the ingress, or serve it on
-    /// a separate port with <c>RequireHost</c>.
-    /// </summary>
-    public static IEndpointConventionBuilder MapPrometheusMetrics(this WebApplication app)
-    {
-        ArgumentNullException.ThrowIfNull(app);
-        return app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous().DisableHttpMetrics();
-    }
+    internal static IEndpointConventionBuilder MapPrometheusMetrics(this WebApplication app) =>
+        app.MapPrometheusScrapingEndpoint(Management.ManagementExtensions.MetricsPath).AllowAnonymous().DisableHttpMetrics();
 }

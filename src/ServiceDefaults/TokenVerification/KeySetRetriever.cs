@@ -9,11 +9,13 @@ namespace ServiceDefaults.TokenVerification;
 /// <summary>
 /// Reads discovery and the JWKS for JwtBearer's configuration manager (which keeps the schedule: background
 /// refresh, at most one fetch at a time, unknown-<c>kid</c> refreshes rate-limited, the last good key set kept
-/// when a fetch fails). This adds what the manager lacks: metrics and logs of every fetch, and the configured
-/// fallback key set while no fetch has ever succeeded.
+/// when a fetch fails). This adds what the manager lacks: metrics and logs of every fetch, the configured
+/// fallback key set while no fetch has ever succeeded, and telling <see cref="UnknownKeyIds"/> which kids each
+/// successful fetch contained.
 /// </summary>
 internal sealed partial class KeySetRetriever(
     TokenVerificationMetrics metrics,
+    UnknownKeyIds unknownKeyIds,
     IOptions<TokenVerificationOptions> options,
     ILogger<KeySetRetriever> logger) : IConfigurationRetriever<OpenIdConnectConfiguration>
 {
@@ -21,10 +23,12 @@ internal sealed partial class KeySetRetriever(
 
     public async Task<OpenIdConnectConfiguration> GetConfigurationAsync(string address, IDocumentRetriever retriever, CancellationToken cancel)
     {
+        var fetch = unknownKeyIds.FetchStarting();
         try
         {
             var configuration = await OpenIdConnectConfigurationRetriever.GetAsync(address, retriever, cancel).ConfigureAwait(false);
             _everFetched = true;
+            unknownKeyIds.Fetched(fetch, configuration.SigningKeys.Select(key => key.KeyId));
             metrics.FetchSucceeded(configuration.SigningKeys.Count);
             LogFetched(logger, configuration.SigningKeys.Count, address);
             return configuration;

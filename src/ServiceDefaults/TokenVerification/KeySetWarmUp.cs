@@ -29,7 +29,7 @@ internal sealed partial class KeySetWarmUp(
 
         try
         {
-            var configuration = await keySet.GetConfigurationAsync(stoppingToken).ConfigureAwait(false);
+            var configuration = await keySet.ReadAsync(stoppingToken).ConfigureAwait(false);
             LogKeySetRead(logger, configuration.SigningKeys.Count, verification.Authority);
         }
         catch (InvalidOperationException exception)

@@ -17,7 +17,7 @@ internal sealed class SigningKeysHealthCheck(IOptionsMonitor<JwtBearerOptions> j
         try
         {
             // Answers from the cache; only fetches when no key set was ever read or the refresh interval passed.
-            var configuration = await keySet.GetConfigurationAsync(cancellationToken).ConfigureAwait(false);
+            var configuration = await keySet.ReadAsync(cancellationToken).ConfigureAwait(false);
             return configuration.SigningKeys.Count > 0
                 ? HealthCheckResult.Healthy($"{configuration.SigningKeys.Count} signing keys known.")
                 : HealthCheckResult.Unhealthy("The token service publishes no signing keys.");

@@ -2,11 +2,13 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using ServiceDefaults.Authorization;
+using ServiceDefaults.Configuration;
 using ServiceDefaults.Health;
 
 namespace ServiceDefaults.TokenVerification;
@@ -30,22 +32,29 @@ public static class TokenVerificationExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddSingleton<IValidateOptions<TokenVerificationOptions>, TokenVerificationOptionsValidator>();
-        services.AddOptions<TokenVerificationOptions>().BindConfiguration(TokenVerificationOptions.SectionName).ValidateOnStart();
+        // Read at start (JwtBearer's parameters and key-set schedule are built once): a change is logged, not applied.
+        services.AddReloadableOptions<TokenVerificationOptions>(TokenVerificationOptions.SectionName, appliesWithoutRestart: false);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddHttpClient(KeySetDocumentRetriever.HttpClientName, client => client.Timeout = KeySetFetchTimeout);
         services.AddSingleton<TokenVerificationMetrics>();
+        services.AddSingleton<UnknownKeyIds>();
         services.AddSingleton<KeySetRetriever>();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<TokenVerificationOptions>, KeySetRetriever, IHttpClientFactory, TokenVerificationMetrics>((jwt, verification, retriever, clients, metrics) =>
+            .Configure<IOptions<TokenVerificationOptions>, KeySetRetriever, IHttpClientFactory, TokenVerificationMetrics, UnknownKeyIds>(
+                (jwt, verification, retriever, clients, metrics, unknownKeyIds) =>
             {
                 ConfigureJwtBearer(jwt, verification.Value, metrics);
-                jwt.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
-                    jwt.MetadataAddress, retriever, new KeySetDocumentRetriever(clients, jwt.RequireHttpsMetadata))
-                {
-                    AutomaticRefreshInterval = verification.Value.KeyRefreshInterval,
-                    RefreshInterval = verification.Value.MinimumKeyRefreshInterval,
-                };
+                jwt.ConfigurationManager = new KeySet(
+                    new ConfigurationManager<OpenIdConnectConfiguration>(
+                        jwt.MetadataAddress, retriever, new KeySetDocumentRetriever(clients, jwt.RequireHttpsMetadata))
+                    {
+                        AutomaticRefreshInterval = verification.Value.KeyRefreshInterval,
+                        RefreshInterval = verification.Value.MinimumKeyRefreshInterval,
+                    },
+                    unknownKeyIds);
+                // Unknown kids ask through KeySet.RequestRefreshFor (OnAuthenticationFailed), per kid.
+                jwt.RefreshOnIssuerKeyNotFound = false;
             });
 
         services.AddHostedService<KeySetWarmUp>();
@@ -81,6 +90,11 @@ public static class TokenVerificationExtensions
             OnAuthenticationFailed = context =>
             {
                 metrics.Refused(TokenFailureReasons.Of(context.Exception));
+                if (context.Exception is SecurityTokenSignatureKeyNotFoundException && context.Options.ConfigurationManager is KeySet keySet)
+                {
+                    keySet.RequestRefreshFor(KeyIdOf(context.Request));
+                }
+
                 return Task.CompletedTask;
             },
             OnChallenge = context =>
@@ -120,8 +134,23 @@ public static class TokenVerificationExtensions
         return Task.CompletedTask;
     }
 
+    private static readonly JsonWebTokenHandler TokenReader = new();
+
+    /// <summary>The <c>kid</c> of the bearer token in the <c>Authorization</c> header (the only place tokens are read from).</summary>
+    private static string? KeyIdOf(HttpRequest request)
+    {
+        const string Scheme = "Bearer ";
+        var authorization = request.Headers.Authorization.ToString();
+        if (!authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var token = authorization[Scheme.Length..].Trim();
+        return TokenReader.CanReadToken(token) ? TokenReader.ReadJsonWebToken(token).Kid : null;
+    }
+
     /// <summary>The configuration manager JwtBearer built for the default scheme (after post-configuration).</summary>
-    internal static IConfigurationManager<OpenIdConnectConfiguration>? KeySet(
-        this IOptionsMonitor<JwtBearerOptions> options) =>
-        options.Get(JwtBearerDefaults.AuthenticationScheme).ConfigurationManager;
+    internal static KeySet? KeySet(this IOptionsMonitor<JwtBearerOptions> options) =>
+        options.Get(JwtBearerDefaults.AuthenticationScheme).ConfigurationManager as KeySet;
 }

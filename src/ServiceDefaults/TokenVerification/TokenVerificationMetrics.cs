@@ -14,10 +14,18 @@ public sealed class TokenVerificationMetrics
     public const string FetchesInstrument = "token_verification.key_set.fetches";
     public const string AgeInstrument = "token_verification.key_set.age";
     public const string KeysInstrument = "token_verification.key_set.keys";
+    public const string UnknownKeyIdsInstrument = "token_verification.unknown_key_ids";
+
+    /// <summary>Outcome of an unknown <c>kid</c>: it asked for a key-set refresh (which the minimum interval may still defer).</summary>
+    public const string UnknownKeyIdRefreshRequested = "refresh_requested";
+
+    /// <summary>Outcome of an unknown <c>kid</c>: a fetch already showed it is not published (or it is too long to be), so no refresh.</summary>
+    public const string UnknownKeyIdIgnored = "ignored";
 
     private readonly TimeProvider _time;
     private readonly Counter<long> _failures;
     private readonly Counter<long> _fetches;
+    private readonly Counter<long> _unknownKeyIds;
     private readonly object _gate = new();
     private DateTimeOffset? _lastSuccess;
     private int _keys;
@@ -32,6 +40,8 @@ public sealed class TokenVerificationMetrics
             description: "Requests refused by token verification, by reason (missing_token, expired, unknown_key, insufficient_scope, ...).");
         _fetches = meter.CreateCounter<long>(FetchesInstrument, unit: "{fetch}",
             description: "Key-set fetches from the token service (discovery and JWKS), by outcome.");
+        _unknownKeyIds = meter.CreateCounter<long>(UnknownKeyIdsInstrument, unit: "{token}",
+            description: "Tokens whose kid matched no known key, by outcome: refresh_requested, or ignored (known not to be published).");
         meter.CreateObservableGauge(AgeInstrument, ObserveAge, unit: "s",
             description: "Seconds since the key set was last fetched successfully; absent until the first success.");
         meter.CreateObservableGauge(KeysInstrument, ObserveKeys, unit: "{key}",
@@ -50,6 +60,8 @@ public sealed class TokenVerificationMetrics
 
         _fetches.Add(1, new KeyValuePair<string, object?>("outcome", "success"));
     }
+
+    internal void UnknownKeyId(string outcome) => _unknownKeyIds.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     internal void FetchFailed() => _fetches.Add(1, new KeyValuePair<string, object?>("outcome", "failure"));
 

@@ -35,6 +35,22 @@ public sealed class TokenVerificationOptions
     public TimeSpan MinimumKeyRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// How long a <c>kid</c> that a fetch made after it was first seen did not contain is remembered as unknown:
+    /// tokens naming it are refused without asking for another fetch. Any later fetch that contains it (the
+    /// background refresh, or one another <c>kid</c> asked for) makes it valid at once. Default 10 minutes; between
+    /// <see cref="MinimumKeyRefreshInterval"/> and 1 day.
+    /// </summary>
+    public TimeSpan UnknownKeyIdRetention { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// At most this many unknown <c>kid</c>s are remembered (and as many await the next fetch); beyond it new ones
+    /// still ask for a refresh, which <see cref="MinimumKeyRefreshInterval"/> keeps bounding. Default 10,000; at
+    /// least 1, at most 1,000,000. <c>kid</c>s longer than 128 characters are never the token service's and never
+    /// ask for a refresh.
+    /// </summary>
+    public int UnknownKeyIdCapacity { get; set; } = 10_000;
+
+    /// <summary>
     /// A JWKS document (JSON) to verify with while no key set has ever been fetched from the token service, so the
     /// process can start and serve when the token service is unreachable at boot. Default none. Once a fetch
     /// succeeds it is never used again (a failing token service then leaves the last fetched keys in use). Keep it

@@ -46,6 +46,16 @@ internal sealed class TokenVerificationOptionsValidator : IValidateOptions<Token
             failures.Add($"TokenVerification:KeyRefreshInterval must be at least {BaseConfigurationManager.MinimumAutomaticRefreshInterval} and at least MinimumKeyRefreshInterval.");
         }
 
+        if (options.UnknownKeyIdRetention < options.MinimumKeyRefreshInterval || options.UnknownKeyIdRetention > TimeSpan.FromDays(1))
+        {
+            failures.Add("TokenVerification:UnknownKeyIdRetention must be at least MinimumKeyRefreshInterval and at most 1 day.");
+        }
+
+        if (options.UnknownKeyIdCapacity is < 1 or > 1_000_000)
+        {
+            failures.Add("TokenVerification:UnknownKeyIdCapacity must be between 1 and 1000000.");
+        }
+
         if (!string.IsNullOrWhiteSpace(options.FallbackJwks) && !HasSigningKeys(options.FallbackJwks))
         {
             failures.Add("TokenVerification:FallbackJwks must be a JWKS document with at least one signing key.");

@@ -17,12 +17,14 @@ namespace TokenService.Administration;
 /// <summary>
 /// Operators manage users (permission <c>users:manage</c> in the caller's token): create, look up, disable (ends
 /// every session), enable, reset the password (ends every session), assign and remove roles. Every change is
-/// audited with the acting user.
+/// audited with the acting user. Disabling the last operator or removing their last rights is refused (409, see
+/// <see cref="OperatorGuard"/>).
 /// </summary>
 public static class AdminUsersEndpoints
 {
     public const string Permission = "users:manage";
 
+    /// <summary>A new user; without <paramref name="Roles"/> the user gets the default roles (<c>[]</c> means none).</summary>
     public sealed record CreateUserRequest(string UserName, string Password, string? Email = null, string[]? Roles = null);
 
     public sealed record ResetPasswordRequest(string Password);
@@ -66,9 +68,10 @@ public static class AdminUsersEndpoints
             errors["password"] = [.. passwordProblems];
         }
 
-        var roleNames = (request.Roles ?? []).Distinct(StringComparer.Ordinal).ToArray();
-        var roles = await database.Roles.Where(r => roleNames.Contains(r.Name)).ToListAsync(cancellationToken).ConfigureAwait(false);
-        if (roles.Count != roleNames.Length)
+        var roleNames = request.Roles?.Distinct(StringComparer.Ordinal).ToArray();
+        var roles = await (roleNames is null ? database.Roles.Where(r => r.IsDefault) : database.Roles.Where(r => roleNames.Contains(r.Name)))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        if (roleNames is not null && roles.Count != roleNames.Length)
         {
             errors["roles"] = ["A role does not exist."];
         }
@@ -98,7 +101,7 @@ public static class AdminUsersEndpoints
         };
         roles.ForEach(user.Roles.Add);
         database.Users.Add(user);
-        audit.Record(AuditEventTypes.UserCreated, user.Id, detail: By(actor));
+        audit.Record(AuditEventTypes.UserCreated, user.Id, detail: AdminNames.By(actor));
         try
         {
             await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -122,7 +125,8 @@ public static class AdminUsersEndpoints
             ? TypedResults.Ok(View(user))
             : TypedResults.NotFound();
 
-    private static async Task<Results<NoContent, NotFound>> DisableAsync(
+    /// <summary>Ends every session of the user; refused (409) for the last operator (see <see cref="OperatorGuard"/>).</summary>
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DisableAsync(
         Guid id, ClaimsPrincipal actor, TokenDbContext database, RefreshTokenService sessions, AuditLog audit, CancellationToken cancellationToken)
     {
         var user = await database.Users.FirstOrDefaultAsync(u => u.Id == id, cancellationToken).ConfigureAwait(false);
@@ -131,12 +135,11 @@ public static class AdminUsersEndpoints
             return TypedResults.NotFound();
         }
 
-        await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         user.IsDisabled = true;
-        audit.Record(AuditEventTypes.UserDisabled, user.Id, detail: By(actor));
-        await sessions.RevokeAllSessionsAsync(user.Id, "user_disabled", cancellationToken).ConfigureAwait(false); // saves the change above too
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return TypedResults.NoContent();
+        audit.Record(AuditEventTypes.UserDisabled, user.Id, detail: AdminNames.By(actor));
+        var saved = await OperatorGuard.SaveUnlessLastOperatorAsync(database,
+            () => sessions.RevokeAllSessionsAsync(user.Id, "user_disabled", cancellationToken), cancellationToken).ConfigureAwait(false); // saves the change above too
+        return saved ? TypedResults.NoContent() : OperatorGuard.LastOperator();
     }
 
     private static async Task<Results<NoContent, NotFound>> EnableAsync(
@@ -149,7 +152,7 @@ public static class AdminUsersEndpoints
         }
 
         user.IsDisabled = false;
-        audit.Record(AuditEventTypes.UserEnabled, user.Id, detail: By(actor));
+        audit.Record(AuditEventTypes.UserEnabled, user.Id, detail: AdminNames.By(actor));
         await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
@@ -184,16 +187,19 @@ public static class AdminUsersEndpoints
         return TypedResults.NoContent();
     }
 
-    private static Task<Results<NoContent, NotFound>> AssignRoleAsync(
+    private static Task<Results<NoContent, NotFound, ProblemHttpResult>> AssignRoleAsync(
         Guid id, string role, ClaimsPrincipal actor, TokenDbContext database, AuditLog audit, CancellationToken cancellationToken) =>
         ChangeRoleAsync(id, role, assign: true, actor, database, audit, cancellationToken);
 
-    private static Task<Results<NoContent, NotFound>> RemoveRoleAsync(
+    private static Task<Results<NoContent, NotFound, ProblemHttpResult>> RemoveRoleAsync(
         Guid id, string role, ClaimsPrincipal actor, TokenDbContext database, AuditLog audit, CancellationToken cancellationToken) =>
         ChangeRoleAsync(id, role, assign: false, actor, database, audit, cancellationToken);
 
-    /// <summary>Idempotent; the user's next access token (at the next refresh) carries the change.</summary>
-    private static async Task<Results<NoContent, NotFound>> ChangeRoleAsync(
+    /// <summary>
+    /// Idempotent, also under concurrency; the user's next access token (at the next refresh) carries the change.
+    /// A removal that would leave no operator is refused (409, see <see cref="OperatorGuard"/>).
+    /// </summary>
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> ChangeRoleAsync(
         Guid id, string roleName, bool assign, ClaimsPrincipal actor, TokenDbContext database, AuditLog audit, CancellationToken cancellationToken)
     {
         var user = await database.Users.Include(u => u.Roles).FirstOrDefaultAsync(u => u.Id == id, cancellationToken).ConfigureAwait(false);
@@ -203,30 +209,22 @@ public static class AdminUsersEndpoints
             return TypedResults.NotFound();
         }
 
-        var changed = assign ? AddOnce(user.Roles, role) : user.Roles.Remove(role);
-        if (changed)
+        if (AdminNames.SetMember(user.Roles, role, assign))
         {
-            audit.Record(assign ? AuditEventTypes.RoleAssigned : AuditEventTypes.RoleRemoved, user.Id, detail: $"{role.Name} {By(actor)}");
-            await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            audit.Record(assign ? AuditEventTypes.RoleAssigned : AuditEventTypes.RoleRemoved, user.Id, detail: $"{role.Name} {AdminNames.By(actor)}");
+            if (!await AdminNames.SaveMembershipAsync(database, assign,
+                    () => database.Users.AnyAsync(u => u.Id == id && u.Roles.Any(r => r.Id == role.Id), cancellationToken), cancellationToken)
+                .ConfigureAwait(false))
+            {
+                return OperatorGuard.LastOperator();
+            }
         }
 
         return TypedResults.NoContent();
-    }
-
-    private static bool AddOnce(ICollection<Role> roles, Role role)
-    {
-        if (roles.Contains(role))
-        {
-            return false;
-        }
-
-        roles.Add(role);
-        return true;
     }
 
     private static UserView View(User user) => new(
         user.Id, user.UserName, user.Email, user.IsDisabled, user.LockoutEndsAt, user.ConfirmationTokenHash is null,
         [.. user.Roles.Select(r => r.Name).Order(StringComparer.Ordinal)]);
 
-    private static string By(ClaimsPrincipal actor) => $"by {actor.FindFirstValue(AccessTokenClaims.Subject)}";
 }

@@ -14,11 +14,12 @@ internal sealed class PasswordGrantHandler(
     PasswordLogin login, LoginRateLimiter rateLimiter, IHttpContextAccessor httpContextAccessor,
     RefreshTokenService sessions, AccessTokenIssuer issuer, TokenDbContext database, TimeProvider time) : IGrantHandler
 {
+    public const string Name = "password";
     private const int MaximumUserNameLength = 256;
     private const int MaximumPasswordLength = 1024;
     private static readonly string[] PasswordMethod = ["pwd"];
 
-    public string GrantType => "password";
+    public string GrantType => Name;
 
     public async Task<IResult> HandleAsync(TokenRequest request, Client client, CancellationToken cancellationToken)
     {
