@@ -38,9 +38,12 @@ public sealed class UpstreamFailureTests : GatewayPerTestBase
 
     /// <remarks>On Kestrel: the in-memory test server reports every finished request as aborted, which YARP's passive check ignores.</remarks>
     [Test]
-    public async Task A_destination_failing_repeatedly_is_taken_out_and_callers_get_503_problem_details()
+    public async Task Destinations_failing_repeatedly_are_taken_out_and_callers_get_503_problem_details()
     {
-        Rig.StartGateway(OrdersAt(ClosedPort()), onKestrel: true);
+        Rig.StartGateway(new Dictionary<string, string>(OrdersAt(ClosedPort()))
+        {
+            ["ReverseProxy:Clusters:orders:Destinations:secondary:Address"] = ClosedPort().ToString(),
+        }, onKestrel: true);
         var statuses = new List<HttpStatusCode>();
 
         for (var i = 0; i < 30 && !statuses.Contains(HttpStatusCode.ServiceUnavailable); i++)
@@ -52,6 +55,22 @@ public sealed class UpstreamFailureTests : GatewayPerTestBase
 
         Assert.That(statuses, Does.Contain(HttpStatusCode.ServiceUnavailable));
         Assert.That(statuses, Is.All.EqualTo(HttpStatusCode.BadGateway).Or.EqualTo(HttpStatusCode.ServiceUnavailable));
+    }
+
+    /// <remarks>In Kubernetes the one destination is a Service that already routes around a failed pod.</remarks>
+    [Test]
+    public async Task A_single_destination_failing_repeatedly_stays_in_rotation_and_each_failure_is_a_502()
+    {
+        Rig.StartGateway(OrdersAt(ClosedPort()), onKestrel: true);
+        var statuses = new List<HttpStatusCode>();
+
+        for (var i = 0; i < 30; i++)
+        {
+            using var response = await GetOrdersAsync(Rig.Key.CreateToken(OrdersReader));
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.That(statuses, Is.All.EqualTo(HttpStatusCode.BadGateway));
     }
 
     private static Dictionary<string, string> OrdersAt(Uri address) =>

@@ -12,7 +12,7 @@ public sealed class UpstreamOptions
     public TimeSpan ActivityTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// Passive health checks: a destination whose transport failures within a minute exceed YARP's failure-rate
+    /// Passive health checks (clusters with more than one destination): a destination whose transport failures within a minute exceed YARP's failure-rate
     /// limit (30 %, after at least 10 requests) is taken out of rotation for this long, and callers get 503 while
     /// no destination is left. Default 60 seconds; YARP never reactivates sooner than its 60-second detection window.
     /// </summary>
