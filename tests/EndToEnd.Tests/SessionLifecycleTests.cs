@@ -1,5 +1,9 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.IdentityModel.JsonWebTokens;
 using NUnit.Framework;
+using OtpNet;
 
 namespace EndToEnd.Tests;
 
@@ -58,4 +62,49 @@ public sealed class SessionLifecycleTests : PlatformFixture
         Assert.That(everywhere.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(tabletAfterwards, Throws.InstanceOf<HttpRequestException>());
     }
+
+    [Test]
+    public async Task A_user_turns_on_mfa_and_signs_in_with_a_code_through_the_gateway()
+    {
+        const string password = "mfa-through-the-gateway";
+        var name = $"mfa-{Guid.NewGuid():N}";
+        var admin = await App.SignInAsync("admin", Platform.AdminPassword);
+        using (var tokenService = new HttpClient { BaseAddress = Platform.TokenServiceAddress })
+        using (var create = new HttpRequestMessage(HttpMethod.Post, "/admin/users") { Content = JsonContent.Create(new { userName = name, password, roles = new[] { "user" } }) })
+        {
+            create.Headers.Authorization = new("Bearer", admin);
+            (await tokenService.SendAsync(create)).EnsureSuccessStatusCode();
+        }
+
+        var access = await App.SignInAsync(name, password);
+        using var enrollment = await App.SendAsync(HttpMethod.Post, "/account/mfa/enrollment", access);
+        var totp = new Totp(Base32Encoding.ToBytes((await JsonAsync(enrollment)).GetProperty("secret").GetString()));
+        using var confirmed = await App.SendAsync(HttpMethod.Post, "/account/mfa/enrollment/confirm", access, new { code = totp.ComputeTotp(TimeProvider.System.GetUtcNow().UtcDateTime) });
+        using var passwordOnly = await App.PostFormAsync("/connect/token", new()
+        {
+            ["grant_type"] = "password", ["client_id"] = "mobile-app", ["username"] = name, ["password"] = password,
+        });
+        var mfaRequired = await JsonAsync(passwordOnly);
+        using var completed = await App.PostFormAsync("/connect/token", new()
+        {
+            ["grant_type"] = "urn:api-auth-platform:grant-type:mfa", ["client_id"] = "mobile-app",
+            ["mfa_token"] = mfaRequired.GetProperty("mfa_token").GetString()!,
+            ["otp"] = totp.ComputeTotp(TimeProvider.System.GetUtcNow().AddSeconds(30).UtcDateTime), // the next step's code: the confirming one is spent
+        });
+        var mfaAccess = (await JsonAsync(completed)).GetProperty("access_token").GetString()!;
+        using var orders = await App.SendAsync(HttpMethod.Get, "/api/orders", mfaAccess);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(confirmed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(passwordOnly.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+            Assert.That(mfaRequired.GetProperty("error").GetString(), Is.EqualTo("mfa_required"));
+            Assert.That(completed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(new JsonWebToken(mfaAccess).Claims.Where(c => c.Type == "amr").Select(c => c.Value), Is.EqualTo(new[] { "pwd", "otp", "mfa" }));
+            Assert.That(orders.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        });
+    }
+
+    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
 }
