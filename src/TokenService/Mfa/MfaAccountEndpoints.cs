@@ -145,20 +145,10 @@ public static class MfaAccountEndpoints
         HttpRequest httpRequest, ClaimsPrincipal principal, TokenDbContext database, SecondFactor secondFactor, AccountLockout lockout,
         AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (request, problem) = await JsonBody.ReadAsync<CodeRequest>(httpRequest, cancellationToken).ConfigureAwait(false);
-        if (problem is not null)
+        var (request, user, problem) = await ReadForEnabledMfaAsync<CodeRequest>(httpRequest, principal, database, cancellationToken).ConfigureAwait(false);
+        if (problem is not null || user is null)
         {
-            return problem;
-        }
-
-        if (await CallerAsync(principal, database, cancellationToken).ConfigureAwait(false) is not { } user)
-        {
-            return TypedResults.Forbid();
-        }
-
-        if (!user.HasMfa)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "MFA is not on.");
+            return problem is null ? TypedResults.Forbid() : problem;
         }
 
         var now = time.GetUtcNow();
@@ -180,25 +170,15 @@ public static class MfaAccountEndpoints
         HttpRequest httpRequest, ClaimsPrincipal principal, TokenDbContext database, SecondFactor secondFactor, PasswordHashing hashing,
         AccountLockout lockout, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
-        var (request, problem) = await JsonBody.ReadAsync<DisableRequest>(httpRequest, cancellationToken).ConfigureAwait(false);
-        if (problem is not null)
+        var (request, user, problem) = await ReadForEnabledMfaAsync<DisableRequest>(httpRequest, principal, database, cancellationToken).ConfigureAwait(false);
+        if (problem is not null || user is null)
         {
-            return problem;
+            return problem is null ? TypedResults.Forbid() : problem;
         }
 
         if ((request!.Code is null) == (request.Password is null))
         {
             return JsonBody.BadRequest("Send exactly one of code (a current authenticator code) or password.");
-        }
-
-        if (await CallerAsync(principal, database, cancellationToken).ConfigureAwait(false) is not { } user)
-        {
-            return TypedResults.Forbid();
-        }
-
-        if (!user.HasMfa)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "MFA is not on.");
         }
 
         var now = time.GetUtcNow();
@@ -234,6 +214,26 @@ public static class MfaAccountEndpoints
         await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return JsonBody.BadRequest(title);
+    }
+
+    /// <summary>
+    /// The body of a request that needs MFA on, and the caller; or the problem that refuses it (400, 409). No user
+    /// and no problem: the token is not a user's (answer 403).
+    /// </summary>
+    private static async Task<(T? Request, User? User, ProblemHttpResult? Problem)> ReadForEnabledMfaAsync<T>(
+        HttpRequest httpRequest, ClaimsPrincipal principal, TokenDbContext database, CancellationToken cancellationToken)
+        where T : class
+    {
+        var (request, problem) = await JsonBody.ReadAsync<T>(httpRequest, cancellationToken).ConfigureAwait(false);
+        if (problem is not null)
+        {
+            return (null, null, problem);
+        }
+
+        var user = await CallerAsync(principal, database, cancellationToken).ConfigureAwait(false);
+        return user is { HasMfa: false }
+            ? (null, null, TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "MFA is not on."))
+            : (request, user, null);
     }
 
     /// <summary>The user behind the caller's token, with their MFA state; null for a client's own token or a disabled user.</summary>
