@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using NUnit.Framework;
 using OtpNet;
+using TokenClients.AppTokens;
 
 namespace EndToEnd.Tests;
 
@@ -64,7 +65,7 @@ public sealed class SessionLifecycleTests : PlatformFixture
     }
 
     [Test]
-    public async Task A_user_turns_on_mfa_and_signs_in_with_a_code_through_the_gateway()
+    public async Task A_user_turns_on_mfa_and_the_app_client_signs_in_with_a_code_through_the_gateway()
     {
         const string password = "mfa-through-the-gateway";
         var name = $"mfa-{Guid.NewGuid():N}";
@@ -80,26 +81,20 @@ public sealed class SessionLifecycleTests : PlatformFixture
         using var enrollment = await App.SendAsync(HttpMethod.Post, "/account/mfa/enrollment", access);
         var totp = new Totp(Base32Encoding.ToBytes((await JsonAsync(enrollment)).GetProperty("secret").GetString()));
         using var confirmed = await App.SendAsync(HttpMethod.Post, "/account/mfa/enrollment/confirm", access, new { code = totp.ComputeTotp(TimeProvider.System.GetUtcNow().UtcDateTime) });
-        using var passwordOnly = await App.PostFormAsync("/connect/token", new()
+        using var tokenHttp = new HttpClient();
+        using var app = new AppTokenClient(tokenHttp, new AppTokenOptions
         {
-            ["grant_type"] = "password", ["client_id"] = "mobile-app", ["username"] = name, ["password"] = password,
-        });
-        var mfaRequired = await JsonAsync(passwordOnly);
-        using var completed = await App.PostFormAsync("/connect/token", new()
-        {
-            ["grant_type"] = "urn:api-auth-platform:grant-type:mfa", ["client_id"] = "mobile-app",
-            ["mfa_token"] = mfaRequired.GetProperty("mfa_token").GetString()!,
-            ["otp"] = totp.ComputeTotp(TimeProvider.System.GetUtcNow().AddSeconds(30).UtcDateTime), // the next step's code: the confirming one is spent
-        });
-        var mfaAccess = (await JsonAsync(completed)).GetProperty("access_token").GetString()!;
+            Authority = Platform.GatewayAddress, ClientId = "mobile-app", AllowInsecureHttp = true,
+        }, new InMemoryTokenStore(), TimeProvider.System);
+        var required = Assert.ThrowsAsync<MfaRequiredException>(() => app.SignInAsync(name, password, CancellationToken.None));
+        var nextCode = totp.ComputeTotp(TimeProvider.System.GetUtcNow().AddSeconds(30).UtcDateTime); // the confirming code is spent
+        await app.CompleteMfaAsync(required!.MfaToken, nextCode, CancellationToken.None);
+        var mfaAccess = await app.GetAccessTokenAsync(CancellationToken.None);
         using var orders = await App.SendAsync(HttpMethod.Get, "/api/orders", mfaAccess);
 
         Assert.Multiple(() =>
         {
             Assert.That(confirmed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            Assert.That(passwordOnly.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
-            Assert.That(mfaRequired.GetProperty("error").GetString(), Is.EqualTo("mfa_required"));
-            Assert.That(completed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(new JsonWebToken(mfaAccess).Claims.Where(c => c.Type == "amr").Select(c => c.Value), Is.EqualTo(new[] { "pwd", "otp", "mfa" }));
             Assert.That(orders.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         });
