@@ -65,16 +65,39 @@ public sealed class SessionLifecycleTests : PlatformFixture
     }
 
     [Test]
+    public async Task A_permission_an_operator_grants_to_a_role_opens_a_route_at_the_next_refresh_and_its_revocation_closes_it()
+    {
+        var (alice, refresh) = await App.SignInWithRefreshAsync("alice", Platform.UserPassword);
+        var admin = await App.SignInAsync("admin", Platform.AdminPassword);
+        using var tokenService = new HttpClient { BaseAddress = Platform.TokenServiceAddress }; // the admin API is not routed by the gateway
+        await AdministerAsync(tokenService, admin, HttpMethod.Post, "/admin/roles", new { name = "stock-keeper" });
+        await AdministerAsync(tokenService, admin, HttpMethod.Put, $"/admin/users/{new JsonWebToken(alice).Subject}/roles/stock-keeper");
+
+        await AdministerAsync(tokenService, admin, HttpMethod.Put, "/admin/roles/stock-keeper/permissions/inventory:write");
+        using var beforeRefresh = await App.SendAsync(HttpMethod.Put, "/api/inventory/items/SKU-1001/stock", alice, new { available = 5 });
+        var (granted, next) = await App.RefreshAsync(refresh);
+        using var afterGrant = await App.SendAsync(HttpMethod.Put, "/api/inventory/items/SKU-1001/stock", granted, new { available = 5 });
+        await AdministerAsync(tokenService, admin, HttpMethod.Delete, "/admin/roles/stock-keeper/permissions/inventory:write");
+        var (revoked, _) = await App.RefreshAsync(next);
+        using var afterRevoke = await App.SendAsync(HttpMethod.Put, "/api/inventory/items/SKU-1001/stock", revoked, new { available = 5 });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(beforeRefresh.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), "a token carries the rights of when it was issued");
+            Assert.That(afterGrant.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(afterRevoke.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
+        });
+    }
+
+    [Test]
     public async Task A_user_turns_on_mfa_and_the_app_client_signs_in_with_a_code_through_the_gateway()
     {
         const string password = "mfa-through-the-gateway";
         var name = $"mfa-{Guid.NewGuid():N}";
         var admin = await App.SignInAsync("admin", Platform.AdminPassword);
-        using (var tokenService = new HttpClient { BaseAddress = Platform.TokenServiceAddress })
-        using (var create = new HttpRequestMessage(HttpMethod.Post, "/admin/users") { Content = JsonContent.Create(new { userName = name, password, roles = new[] { "user" } }) })
+        using (var tokenService = new HttpClient { BaseAddress = Platform.TokenServiceAddress }) // the admin API is not routed by the gateway
         {
-            create.Headers.Authorization = new("Bearer", admin);
-            (await tokenService.SendAsync(create)).EnsureSuccessStatusCode();
+            await AdministerAsync(tokenService, admin, HttpMethod.Post, "/admin/users", new { userName = name, password, roles = new[] { "user" } });
         }
 
         var access = await App.SignInAsync(name, password);
@@ -98,6 +121,14 @@ public sealed class SessionLifecycleTests : PlatformFixture
             Assert.That(new JsonWebToken(mfaAccess).Claims.Where(c => c.Type == "amr").Select(c => c.Value), Is.EqualTo(new[] { "pwd", "otp", "mfa" }));
             Assert.That(orders.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         });
+    }
+
+    private static async Task AdministerAsync(HttpClient tokenService, string token, HttpMethod method, string path, object? body = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        request.Headers.Authorization = new("Bearer", token);
+        using var response = await tokenService.SendAsync(request);
+        response.EnsureSuccessStatusCode();
     }
 
     private static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>

@@ -55,6 +55,13 @@ public static class UserNameRules
         return clean;
     }
 
+    /// <summary>
+    /// A free-text label (a display name, a description): the NFKC, trimmed form, or null with the reason it cannot be
+    /// one (empty, too long, invisible or control characters).
+    /// </summary>
+    public static string? CleanText(string? value, int maximumLength, out string? problem) =>
+        TryNormalize(value, maximumLength, out var clean, out problem) ? clean : null;
+
     private static bool TryNormalize(string? value, int maximumLength, out string clean, out string? problem)
     {
         clean = "";

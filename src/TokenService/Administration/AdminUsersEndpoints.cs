@@ -23,6 +23,7 @@ public static class AdminUsersEndpoints
 {
     public const string Permission = "users:manage";
 
+    /// <summary>A new user; without <paramref name="Roles"/> the user gets the default roles (<c>[]</c> means none).</summary>
     public sealed record CreateUserRequest(string UserName, string Password, string? Email = null, string[]? Roles = null);
 
     public sealed record ResetPasswordRequest(string Password);
@@ -66,9 +67,10 @@ public static class AdminUsersEndpoints
             errors["password"] = [.. passwordProblems];
         }
 
-        var roleNames = (request.Roles ?? []).Distinct(StringComparer.Ordinal).ToArray();
-        var roles = await database.Roles.Where(r => roleNames.Contains(r.Name)).ToListAsync(cancellationToken).ConfigureAwait(false);
-        if (roles.Count != roleNames.Length)
+        var roleNames = request.Roles?.Distinct(StringComparer.Ordinal).ToArray();
+        var roles = await (roleNames is null ? database.Roles.Where(r => r.IsDefault) : database.Roles.Where(r => roleNames.Contains(r.Name)))
+            .ToListAsync(cancellationToken).ConfigureAwait(false);
+        if (roleNames is not null && roles.Count != roleNames.Length)
         {
             errors["roles"] = ["A role does not exist."];
         }
@@ -98,7 +100,7 @@ public static class AdminUsersEndpoints
         };
         roles.ForEach(user.Roles.Add);
         database.Users.Add(user);
-        audit.Record(AuditEventTypes.UserCreated, user.Id, detail: By(actor));
+        audit.Record(AuditEventTypes.UserCreated, user.Id, detail: AdminNames.By(actor));
         try
         {
             await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
@@ -133,7 +135,7 @@ public static class AdminUsersEndpoints
 
         await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         user.IsDisabled = true;
-        audit.Record(AuditEventTypes.UserDisabled, user.Id, detail: By(actor));
+        audit.Record(AuditEventTypes.UserDisabled, user.Id, detail: AdminNames.By(actor));
         await sessions.RevokeAllSessionsAsync(user.Id, "user_disabled", cancellationToken).ConfigureAwait(false); // saves the change above too
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.NoContent();
@@ -149,7 +151,7 @@ public static class AdminUsersEndpoints
         }
 
         user.IsDisabled = false;
-        audit.Record(AuditEventTypes.UserEnabled, user.Id, detail: By(actor));
+        audit.Record(AuditEventTypes.UserEnabled, user.Id, detail: AdminNames.By(actor));
         await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return TypedResults.NoContent();
     }
@@ -203,30 +205,18 @@ public static class AdminUsersEndpoints
             return TypedResults.NotFound();
         }
 
-        var changed = assign ? AddOnce(user.Roles, role) : user.Roles.Remove(role);
+        var changed = AdminNames.SetMember(user.Roles, role, assign);
         if (changed)
         {
-            audit.Record(assign ? AuditEventTypes.RoleAssigned : AuditEventTypes.RoleRemoved, user.Id, detail: $"{role.Name} {By(actor)}");
+            audit.Record(assign ? AuditEventTypes.RoleAssigned : AuditEventTypes.RoleRemoved, user.Id, detail: $"{role.Name} {AdminNames.By(actor)}");
             await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return TypedResults.NoContent();
     }
 
-    private static bool AddOnce(ICollection<Role> roles, Role role)
-    {
-        if (roles.Contains(role))
-        {
-            return false;
-        }
-
-        roles.Add(role);
-        return true;
-    }
-
     private static UserView View(User user) => new(
         user.Id, user.UserName, user.Email, user.IsDisabled, user.LockoutEndsAt, user.ConfirmationTokenHash is null,
         [.. user.Roles.Select(r => r.Name).Order(StringComparer.Ordinal)]);
 
-    private static string By(ClaimsPrincipal actor) => $"by {actor.FindFirstValue(AccessTokenClaims.Subject)}";
 }

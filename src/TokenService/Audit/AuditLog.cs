@@ -9,6 +9,7 @@ namespace TokenService.Audit;
 public sealed class AuditLog(TokenDbContext database, TimeProvider time, IHttpContextAccessor httpContextAccessor)
 {
     private const int MaximumUserAgentLength = 256;
+    private const int MaximumDetailLength = 512;
 
     public void Record(string type, Guid? userId = null, string? clientId = null, Guid? sessionId = null, string? detail = null)
     {
@@ -22,7 +23,7 @@ public sealed class AuditLog(TokenDbContext database, TimeProvider time, IHttpCo
             SessionId = sessionId,
             IpAddress = request?.Connection.RemoteIpAddress?.ToString(),
             UserAgent = Truncate(request?.Request.Headers.UserAgent.ToString()),
-            Detail = detail,
+            Detail = detail is { Length: > MaximumDetailLength } ? detail[..MaximumDetailLength] : detail,
         });
     }
 

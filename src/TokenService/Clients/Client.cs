@@ -19,6 +19,16 @@ public sealed class Client
     /// <summary>Audiences (resource servers) this client's tokens may name; a request without <c>resource</c> gets all of them.</summary>
     public List<string> AllowedAudiences { get; set; } = [];
 
+    /// <summary>
+    /// After a secret rotation with an overlap: SHA-256 of the previous secret, which authenticates too until
+    /// <see cref="PreviousSecretExpiresAt"/>, so services can move to the new secret without downtime.
+    /// </summary>
+    public byte[]? PreviousSecretHash { get; set; }
+
+    /// <summary>When the previous secret stops authenticating; null when there is none.</summary>
+    public DateTimeOffset? PreviousSecretExpiresAt { get; set; }
+
+    /// <summary>A disabled client authenticates nowhere (<c>invalid_client</c>); disabling it ends its sessions.</summary>
     public bool IsDisabled { get; set; }
 
     public bool IsConfidential => SecretHash is not null;

@@ -10,7 +10,7 @@ namespace TokenService.Clients;
 /// Identifies and authenticates the client of a token request (RFC 6749 §2.3): HTTP Basic or
 /// <c>client_secret_post</c> for confidential clients, <c>client_id</c> alone for public ones. Exactly one method.
 /// </summary>
-internal sealed partial class ClientAuthenticator(TokenDbContext database, ILogger<ClientAuthenticator> logger)
+internal sealed partial class ClientAuthenticator(TokenDbContext database, TimeProvider time, ILogger<ClientAuthenticator> logger)
 {
     private const string BasicChallenge = "Basic realm=\"token\", charset=\"UTF-8\"";
     private static readonly byte[] NoSecretHash = ClientSecrets.Hash("");
@@ -60,8 +60,11 @@ internal sealed partial class ClientAuthenticator(TokenDbContext database, ILogg
         var client = await database.Clients.AsNoTracking()
             .FirstOrDefaultAsync(c => c.ClientId == clientId, cancellationToken).ConfigureAwait(false);
 
-        // Always one hash comparison, so an unknown client costs what a known one does.
-        var secretMatches = ClientSecrets.Matches(client?.SecretHash ?? NoSecretHash, secret ?? "");
+        // Always two hash comparisons (current and previous secret), so an unknown client costs what a known one does.
+        var previousValid = client?.PreviousSecretExpiresAt > time.GetUtcNow();
+        var currentMatches = ClientSecrets.Matches(client?.SecretHash ?? NoSecretHash, secret ?? "");
+        var previousMatches = ClientSecrets.Matches(previousValid ? client!.PreviousSecretHash ?? NoSecretHash : NoSecretHash, secret ?? "");
+        var secretMatches = currentMatches | (previousValid && previousMatches);
         var authenticated = client is { IsDisabled: false }
             && (client.IsConfidential ? secret is not null && secretMatches : secret is null);
         if (!authenticated)

@@ -65,6 +65,7 @@ public abstract class TokenDbContext(DbContextOptions options) : DbContext(optio
             role.HasKey(r => r.Id);
             role.Property(r => r.Name).HasMaxLength(128);
             role.HasIndex(r => r.Name).IsUnique();
+            role.Property(r => r.Description).HasMaxLength(256);
             role.HasMany(r => r.Permissions).WithMany(p => p.Roles).UsingEntity("role_permissions");
         });
 

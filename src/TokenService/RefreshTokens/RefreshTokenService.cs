@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -120,6 +121,20 @@ internal sealed partial class RefreshTokenService(
     {
         var revoked = await Revoke(database.RefreshTokenFamilies.Where(f => f.UserId == userId), reason, cancellationToken).ConfigureAwait(false);
         audit.Record(AuditEventTypes.SessionRevoked, userId, detail: $"{reason}: {revoked} sessions");
+        await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        return revoked;
+    }
+
+    /// <summary>
+    /// Revokes the live sessions of a client (disabled, deleted, or its allowance narrowed), all of them or those
+    /// matching <paramref name="holding"/>; audited as one entry. Returns how many.
+    /// </summary>
+    public async Task<int> RevokeClientSessionsAsync(
+        string clientId, string reason, Expression<Func<RefreshTokenFamily, bool>>? holding, CancellationToken cancellationToken)
+    {
+        var families = database.RefreshTokenFamilies.Where(f => f.ClientId == clientId);
+        var revoked = await Revoke(holding is null ? families : families.Where(holding), reason, cancellationToken).ConfigureAwait(false);
+        audit.Record(AuditEventTypes.SessionRevoked, clientId: clientId, detail: $"{reason}: {revoked} sessions");
         await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return revoked;
     }

@@ -7,7 +7,10 @@ using TokenService.Passwords;
 
 namespace TokenService.Seeding;
 
-/// <summary>The demo estate: two APIs (orders, inventory), their permissions, two roles, two users, three clients.</summary>
+/// <summary>
+/// The demo estate: two APIs (orders, inventory), their permissions, two roles (<c>user</c> is the default role of new
+/// users and stays narrow; <c>admin</c> may administer everything), two users, three clients.
+/// </summary>
 internal static class DemoData
 {
     public const string OrdersAudience = "orders-api";
@@ -15,14 +18,15 @@ internal static class DemoData
 
     private static readonly string[] UserPermissions = ["orders:read", "orders:write", "inventory:read"];
     private static readonly string[] AdminPermissions = [.. UserPermissions, "orders:admin", "inventory:write", KeyAdministrationEndpoints.Permission,
-        AdminUsersEndpoints.Permission, AuditQueryEndpoints.Permission];
+        AdminUsersEndpoints.Permission, AuditQueryEndpoints.Permission, AdminRolesEndpoints.Permission, AdminClientsEndpoints.Permission];
 
     public static (IReadOnlyList<Role> Roles, IReadOnlyList<User> Users, IReadOnlyList<Client> Clients) Create(
         DemoSeedOptions seed, Argon2idPasswordHasher hasher, DateTimeOffset now)
     {
         var permissions = AdminPermissions.ToDictionary(name => name, name => new Permission { Id = Guid.NewGuid(), Name = name });
-        var userRole = RoleWith("user", UserPermissions.Select(name => permissions[name]));
-        var adminRole = RoleWith("admin", AdminPermissions.Select(name => permissions[name]));
+        var userRole = RoleWith("user", "Customers: their own orders, reading the inventory. Every new user gets it.", UserPermissions.Select(name => permissions[name]));
+        userRole.IsDefault = true;
+        var adminRole = RoleWith("admin", "Operators: all orders, stock, keys, users, roles, clients and the audit log.", AdminPermissions.Select(name => permissions[name]));
 
         var admin = UserWith("admin", hasher.Hash(seed.AdminPassword), now, adminRole, userRole);
         var alice = UserWith("alice", hasher.Hash(seed.UserPassword), now, userRole);
@@ -53,9 +57,9 @@ internal static class DemoData
         return ([userRole, adminRole], [admin, alice], clients);
     }
 
-    private static Role RoleWith(string name, IEnumerable<Permission> permissions)
+    private static Role RoleWith(string name, string description, IEnumerable<Permission> permissions)
     {
-        var role = new Role { Id = Guid.NewGuid(), Name = name };
+        var role = new Role { Id = Guid.NewGuid(), Name = name, Description = description };
         foreach (var permission in permissions)
         {
             role.Permissions.Add(permission);

@@ -8,7 +8,8 @@ namespace TokenService.Seeding;
 /// <summary>
 /// When <see cref="DemoSeedOptions.Enabled"/>: seeds <see cref="DemoData"/> into a store that has no roles yet, and
 /// brings the demo clients and roles of an existing local store up to the current definition (so a store seeded by
-/// an older version gains new grants, audiences and permissions). Users and secrets are never touched again.
+/// an older version gains new grants, audiences, permissions and its default role). Users and secrets are never
+/// touched again.
 /// </summary>
 internal sealed partial class DemoSeeder(
     IServiceScopeFactory scopes,
@@ -66,9 +67,16 @@ internal sealed partial class DemoSeeder(
         }
 
         var permissions = await database.Permissions.ToDictionaryAsync(p => p.Name, cancellationToken).ConfigureAwait(false);
+        var hasDefaultRole = await database.Roles.AnyAsync(r => r.IsDefault, cancellationToken).ConfigureAwait(false);
         foreach (var demo in roles)
         {
             var stored = await database.Roles.Include(r => r.Permissions).SingleOrDefaultAsync(r => r.Name == demo.Name, cancellationToken).ConfigureAwait(false);
+            if (stored is not null)
+            {
+                stored.Description ??= demo.Description;
+                stored.IsDefault |= demo.IsDefault && !hasDefaultRole; // a store from before default roles; an operator's choice stands
+            }
+
             foreach (var name in demo.Permissions.Select(p => p.Name).Except(stored?.Permissions.Select(p => p.Name) ?? [], StringComparer.Ordinal))
             {
                 if (!permissions.TryGetValue(name, out var permission))

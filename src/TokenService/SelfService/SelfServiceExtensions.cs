@@ -7,7 +7,6 @@ public static class SelfServiceExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<SignUpOptions>().BindConfiguration(SignUpOptions.SectionName)
-            .Validate(o => !string.IsNullOrWhiteSpace(o.DefaultRole), "Accounts:SignUp:DefaultRole is required.")
             .Validate(o => o.ConfirmationLifetime >= TimeSpan.FromMinutes(10) && o.ConfirmationLifetime <= TimeSpan.FromDays(7),
                 "Accounts:SignUp:ConfirmationLifetime must be between 10 minutes and 7 days.")
             .ValidateOnStart();

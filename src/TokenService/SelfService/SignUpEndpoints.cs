@@ -87,8 +87,7 @@ public static partial class SignUpEndpoints
         }
         else
         {
-            var role = await database.Roles.SingleOrDefaultAsync(r => r.Name == options.Value.DefaultRole, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"The default role '{options.Value.DefaultRole}' does not exist.");
+            var defaultRoles = await database.Roles.Where(r => r.IsDefault).ToListAsync(cancellationToken).ConfigureAwait(false);
             var (token, tokenHash) = RefreshTokenValues.Create();
             var user = new User
             {
@@ -102,7 +101,7 @@ public static partial class SignUpEndpoints
                 ConfirmationTokenHash = tokenHash,
                 ConfirmationExpiresAt = now + options.Value.ConfirmationLifetime,
             };
-            user.Roles.Add(role);
+            defaultRoles.ForEach(user.Roles.Add);
             database.Users.Add(user);
             notifications.Send(NotificationKinds.ConfirmSignUp, email, user.Id, new Dictionary<string, string>(StringComparer.Ordinal) { ["token"] = token });
             audit.Record(AuditEventTypes.SignedUp, user.Id);

@@ -8,9 +8,6 @@ public sealed class SignUpOptions
     /// <summary>Whether <c>/account/signup</c> exists. Default <c>false</c>: accounts are created by administrators.</summary>
     public bool Enabled { get; set; }
 
-    /// <summary>The role every new account gets. Default <c>user</c>; must exist when someone signs up.</summary>
-    public string DefaultRole { get; set; } = "user";
-
     /// <summary>How long the confirmation sent to a new address stays valid. Default 1 day; between 10 minutes and 7 days.</summary>
     public TimeSpan ConfirmationLifetime { get; set; } = TimeSpan.FromDays(1);
 }

@@ -5,7 +5,9 @@ namespace TokenService.Tokens.Grants;
 /// <summary>RFC 6749 §4.4: a confidential client gets a token for itself (<c>sub</c> = <c>client_id</c>), no user rights.</summary>
 internal sealed class ClientCredentialsGrantHandler(AccessTokenIssuer issuer) : IGrantHandler
 {
-    public string GrantType => "client_credentials";
+    public const string Name = "client_credentials";
+
+    public string GrantType => Name;
 
     public Task<IResult> HandleAsync(TokenRequest request, Client client, CancellationToken cancellationToken)
     {

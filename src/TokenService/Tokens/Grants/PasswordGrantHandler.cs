@@ -14,11 +14,10 @@ internal sealed class PasswordGrantHandler(
     PasswordLogin login, LoginRateLimiter rateLimiter, IHttpContextAccessor httpContextAccessor, MfaChallenges challenges, UserTokens tokens)
     : IGrantHandler
 {
+    public const string Name = "password";
     private const int MaximumUserNameLength = 256;
     private const int MaximumPasswordLength = 1024;
     private static readonly string[] PasswordMethod = ["pwd"];
-
-    public const string Name = "password";
 
     public string GrantType => Name;
 

@@ -42,6 +42,13 @@ namespace TokenService.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Description")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsDefault")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -187,6 +194,12 @@ namespace TokenService.Data.Migrations.Sqlite
 
                     b.Property<bool>("IsDisabled")
                         .HasColumnType("INTEGER");
+
+                    b.Property<long?>("PreviousSecretExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("PreviousSecretHash")
+                        .HasColumnType("BLOB");
 
                     b.Property<byte[]>("SecretHash")
                         .HasColumnType("BLOB");
