@@ -5,10 +5,11 @@ using Microsoft.Extensions.DependencyInjection;
 using TestSupport;
 using TokenService.Accounts;
 using TokenService.Data;
+using TokenService.Mfa;
 using TokenService.Passwords;
 using TokenService.Tokens;
 
-// Times unknown user / wrong password / locked / disabled sign-ins through the real token service on SQLite,
+// Times unknown user / wrong password / wrong password of an MFA user / locked / disabled sign-ins through the real token service on SQLite,
 // interleaved round-robin so drift hits every path alike. Usage: dotnet run -c Release [-- samples]
 // WebApplicationFactory needs the service's content root outside a test project (bin/Release/net10.0 -> repo).
 Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_TOKENSERVICE",
@@ -45,6 +46,11 @@ await using (var host = new ConfiguredHost<AccessTokenIssuer>(settings))
         var hasher = scope.ServiceProvider.GetRequiredService<Argon2idPasswordHasher>();
         store.Users.Add(NewUser("locked-user", hasher.Hash(Password), u => u.LockoutEndsAt = DateTimeOffset.MaxValue.AddDays(-1)));
         store.Users.Add(NewUser("disabled-user", hasher.Hash(Password), u => u.IsDisabled = true));
+        // A wrong password never opens the secret, so any sealed bytes of the right size do.
+        store.Users.Add(NewUser("mfa-user", hasher.Hash(Password), u => u.Mfa = new UserMfa
+        {
+            UserId = u.Id, SealedSecret = new byte[48], CreatedAt = DateTimeOffset.UnixEpoch, EnabledAt = DateTimeOffset.UnixEpoch,
+        }));
         await store.SaveChangesAsync();
     }
 
@@ -52,6 +58,7 @@ await using (var host = new ConfiguredHost<AccessTokenIssuer>(settings))
     [
         ("unknown user", "nobody-at-all", Password),
         ("wrong password", "alice", "not-the-password-at-all"),
+        ("wrong password, MFA on", "mfa-user", "not-the-password-at-all"),
         ("locked (right password)", "locked-user", Password),
         ("disabled (right password)", "disabled-user", Password),
     ];

@@ -7,6 +7,7 @@ using TokenService.Data;
 using TokenService.Discovery;
 using TokenService.IdentityApi;
 using TokenService.Keys;
+using TokenService.Mfa;
 using TokenService.Notifications;
 using TokenService.OperatorBootstrap;
 using TokenService.Passwords;
@@ -30,6 +31,7 @@ builder.AddSelfService();                 // sign-up (off unless configured), pa
 builder.AddSigningKeys();                 // RSA signing keys sealed at rest, shared by all instances
 builder.AddTokenIssuance();               // OAuth 2.0 token endpoint and its grants
 builder.AddRefreshTokens();               // sessions: rotation, reuse detection, grace window, cleanup
+builder.AddMfa();                         // TOTP second factor: mfa_required, the completing grant, recovery codes
 builder.AddIdentityApiAuthentication();   // the token service's own API accepts its own access tokens
 
 var app = builder.Build();
@@ -49,6 +51,7 @@ app.MapTokenRevocation();
 app.MapTokenIntrospection();
 app.MapSessions();
 app.MapSelfService();
+app.MapMfa();
 app.MapKeyAdministration();
 app.MapAdministration();
 app.Run();

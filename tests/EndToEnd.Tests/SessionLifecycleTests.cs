@@ -1,7 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using NUnit.Framework;
+using OtpNet;
+using TokenClients.AppTokens;
 
 namespace EndToEnd.Tests;
 
@@ -86,6 +89,40 @@ public sealed class SessionLifecycleTests : PlatformFixture
         });
     }
 
+    [Test]
+    public async Task A_user_turns_on_mfa_and_the_app_client_signs_in_with_a_code_through_the_gateway()
+    {
+        const string password = "mfa-through-the-gateway";
+        var name = $"mfa-{Guid.NewGuid():N}";
+        var admin = await App.SignInAsync("admin", Platform.AdminPassword);
+        using (var tokenService = new HttpClient { BaseAddress = Platform.TokenServiceAddress }) // the admin API is not routed by the gateway
+        {
+            await AdministerAsync(tokenService, admin, HttpMethod.Post, "/admin/users", new { userName = name, password, roles = new[] { "user" } });
+        }
+
+        var access = await App.SignInAsync(name, password);
+        using var enrollment = await App.SendAsync(HttpMethod.Post, "/account/mfa/enrollment", access);
+        var totp = new Totp(Base32Encoding.ToBytes((await JsonAsync(enrollment)).GetProperty("secret").GetString()));
+        using var confirmed = await App.SendAsync(HttpMethod.Post, "/account/mfa/enrollment/confirm", access, new { code = totp.ComputeTotp(TimeProvider.System.GetUtcNow().UtcDateTime) });
+        using var tokenHttp = new HttpClient();
+        using var app = new AppTokenClient(tokenHttp, new AppTokenOptions
+        {
+            Authority = Platform.GatewayAddress, ClientId = "mobile-app", AllowInsecureHttp = true,
+        }, new InMemoryTokenStore(), TimeProvider.System);
+        var required = Assert.ThrowsAsync<MfaRequiredException>(() => app.SignInAsync(name, password, CancellationToken.None));
+        var nextCode = totp.ComputeTotp(TimeProvider.System.GetUtcNow().AddSeconds(30).UtcDateTime); // the confirming code is spent
+        await app.CompleteMfaAsync(required!.MfaToken, nextCode, CancellationToken.None);
+        var mfaAccess = await app.GetAccessTokenAsync(CancellationToken.None);
+        using var orders = await App.SendAsync(HttpMethod.Get, "/api/orders", mfaAccess);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(confirmed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(new JsonWebToken(mfaAccess).Claims.Where(c => c.Type == "amr").Select(c => c.Value), Is.EqualTo(new[] { "pwd", "otp", "mfa" }));
+            Assert.That(orders.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        });
+    }
+
     private static async Task AdministerAsync(HttpClient tokenService, string token, HttpMethod method, string path, object? body = null)
     {
         using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
@@ -93,4 +130,7 @@ public sealed class SessionLifecycleTests : PlatformFixture
         using var response = await tokenService.SendAsync(request);
         response.EnsureSuccessStatusCode();
     }
+
+    private static async Task<JsonElement> JsonAsync(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
 }

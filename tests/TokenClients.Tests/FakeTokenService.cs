@@ -14,11 +14,17 @@ public sealed class FakeTokenService(TimeProvider time) : HttpMessageHandler
     public const string UserName = "alice";
     public const string Password = "correct horse battery staple";
     public const string ClientSecret = "s3cr3t-of-the-service";
+    public const string MfaGrant = "urn:api-auth-platform:grant-type:mfa";
+    public const string MfaToken = "mfa-token-of-the-fake";
+    public const string Otp = "492039";
+    public const string RecoveryCode = "abcd-efgh-ijkl-mnop";
 
     private readonly Lock _lock = new();
     private readonly ConcurrentQueue<string> _presentedRefreshTokens = new();
     private readonly ConcurrentQueue<IReadOnlyDictionary<string, string>> _clientCredentialsForms = new();
+    private readonly ConcurrentQueue<IReadOnlyDictionary<string, string>> _mfaForms = new();
     private readonly HashSet<string> _rejectedAccessTokens = [];
+    private bool _mfaTokenSpent;
     private readonly Dictionary<string, DateTimeOffset> _issuedAccessTokens = [];
     private int _issued;
     private int _refreshAnswersToLose;
@@ -32,6 +38,15 @@ public sealed class FakeTokenService(TimeProvider time) : HttpMessageHandler
 
     /// <summary>While set, refresh and client_credentials requests wait for it after arriving: lets many callers pile up behind one.</summary>
     public TaskCompletionSource? HoldAnswers { get; set; }
+
+    /// <summary>
+    /// The user has MFA on: a correct password answers 403 <c>mfa_required</c> with <see cref="MfaToken"/>, which
+    /// with <see cref="Otp"/> or <see cref="RecoveryCode"/> starts the session (once).
+    /// </summary>
+    public bool RequireMfa { get; set; }
+
+    /// <summary>The form of each MFA request.</summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, string>> MfaForms => [.. _mfaForms];
 
     /// <summary>Answers 400 with this OAuth error to every client_credentials request.</summary>
     public string? ClientCredentialsError { get; set; }
@@ -112,9 +127,12 @@ public sealed class FakeTokenService(TimeProvider time) : HttpMessageHandler
         {
             case "password":
                 Interlocked.Increment(ref _passwordRequests);
-                return form["username"] == UserName && form["password"] == Password && form["client_id"] == "mobile-app"
-                    ? Answer(StartSession())
-                    : Error("invalid_grant");
+                return form["username"] != UserName || form["password"] != Password || form["client_id"] != "mobile-app" ? Error("invalid_grant")
+                    : RequireMfa ? MfaRequired()
+                    : Answer(StartSession());
+            case MfaGrant:
+                _mfaForms.Enqueue(form);
+                return CompleteMfa(form);
             case "refresh_token":
                 return await RefreshAsync(form["refresh_token"], cancellationToken);
             case "client_credentials":
@@ -125,6 +143,37 @@ public sealed class FakeTokenService(TimeProvider time) : HttpMessageHandler
                 return ClientCredentialsError is { } error ? Error(error) : Answer(Issue(refreshToken: null));
             default:
                 return Error("unsupported_grant_type");
+        }
+    }
+
+    private HttpResponseMessage MfaRequired()
+    {
+        lock (_lock)
+        {
+            _mfaTokenSpent = false;
+        }
+
+        return new HttpResponseMessage(HttpStatusCode.Forbidden)
+        {
+            Content = JsonContent.Create(new Dictionary<string, string>
+            {
+                ["error"] = "mfa_required", ["error_description"] = "A second factor is required.", ["mfa_token"] = MfaToken,
+            }),
+        };
+    }
+
+    private HttpResponseMessage CompleteMfa(Dictionary<string, string> form)
+    {
+        lock (_lock)
+        {
+            var factorRight = form.GetValueOrDefault("otp") == Otp || form.GetValueOrDefault("recovery_code") == RecoveryCode;
+            if (_mfaTokenSpent || form.GetValueOrDefault("mfa_token") != MfaToken || !factorRight)
+            {
+                return Error("invalid_grant");
+            }
+
+            _mfaTokenSpent = true;
+            return Answer(StartSession());
         }
     }
 

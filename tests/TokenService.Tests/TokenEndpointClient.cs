@@ -72,6 +72,15 @@ public static class TokenEndpointClient
         return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
     }
 
+    /// <summary>Status, headers (but <c>Date</c>) and body as one string, to compare answers byte for byte.</summary>
+    public static async Task<string> WholeAnswerAsync(this HttpResponseMessage response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        var headers = response.Headers.Concat(response.Content.Headers).Where(h => h.Key != "Date")
+            .Select(h => $"{h.Key}: {string.Join(',', h.Value)}").Order(StringComparer.Ordinal);
+        return $"{(int)response.StatusCode}\n{string.Join('\n', headers)}\n{await response.Content.ReadAsStringAsync()}";
+    }
+
     public static async Task<string> AccessTokenAsync(this Task<HttpResponseMessage> pending)
     {
         ArgumentNullException.ThrowIfNull(pending);

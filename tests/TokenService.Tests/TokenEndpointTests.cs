@@ -113,9 +113,7 @@ public sealed class TokenEndpointTests(DatabaseProvider provider) : TokenService
         foreach (var (user, password) in attempts)
         {
             using var response = await Client.PasswordGrantAsync(user, password);
-            var headers = response.Headers.Concat(response.Content.Headers).Where(h => h.Key != "Date")
-                .Select(h => $"{h.Key}: {string.Join(',', h.Value)}").Order(StringComparer.Ordinal);
-            answers.Add($"{(int)response.StatusCode}\n{string.Join('\n', headers)}\n{await response.Content.ReadAsStringAsync()}");
+            answers.Add(await response.WholeAnswerAsync());
         }
 
         Assert.That(answers.Distinct().Count(), Is.EqualTo(1), string.Join("\n---\n", answers));

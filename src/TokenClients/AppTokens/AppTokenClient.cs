@@ -7,7 +7,8 @@ using TokenClients.OAuth;
 namespace TokenClients.AppTokens;
 
 /// <summary>
-/// An app's session with the token service: signs the user in (password grant), hands out a fresh access token to
+/// An app's session with the token service: signs the user in (password grant, then a second factor when the user
+/// has MFA on), hands out a fresh access token to
 /// every request, refreshes it shortly before it expires with exactly one refresh however many requests need it at
 /// once (single flight), and signs out (RFC 7009 revocation). Tokens live in an <see cref="ITokenStore"/>.
 /// </summary>
@@ -79,11 +80,16 @@ public sealed partial class AppTokenClient : IDisposable
         }
     }
 
+    /// <summary>The token service's extension grant that completes a sign-in with a second factor.</summary>
+    public const string MfaGrantType = "urn:api-auth-platform:grant-type:mfa";
+
     /// <summary>
     /// Signs the user in with the password grant and stores the tokens, replacing any earlier session on this device.
-    /// Wrong credentials surface as a <see cref="TokenRequestException"/> with <c>Error == "invalid_grant"</c>.
+    /// Wrong credentials surface as a <see cref="TokenRequestException"/> with <c>Error == "invalid_grant"</c>; a
+    /// correct password of a user with MFA as a <see cref="MfaRequiredException"/> (nothing is stored): finish with
+    /// <see cref="CompleteMfaAsync"/>.
     /// </summary>
-    public async Task SignInAsync(string userName, string password, CancellationToken cancellationToken)
+    public Task SignInAsync(string userName, string password, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(userName);
         ArgumentException.ThrowIfNullOrEmpty(password);
@@ -96,7 +102,40 @@ public sealed partial class AppTokenClient : IDisposable
             form["scope"] = _options.Scope;
         }
 
-        var issued = await RequestTokensAsync("password", form, cancellationToken).ConfigureAwait(false);
+        return StartSessionAsync("password", form, cancellationToken);
+    }
+
+    /// <summary>
+    /// Completes a sign-in that answered <see cref="MfaRequiredException"/> with the current code of the user's
+    /// authenticator app, and stores the tokens. A wrong, old or already used code, or a spent or expired
+    /// <paramref name="mfaToken"/>, is a <see cref="TokenRequestException"/> with <c>Error == "invalid_grant"</c>.
+    /// </summary>
+    public Task CompleteMfaAsync(string mfaToken, string code, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(code);
+        return CompleteWithFactorAsync(mfaToken, "otp", code, cancellationToken);
+    }
+
+    /// <summary>As <see cref="CompleteMfaAsync"/>, with one of the user's single-use recovery codes instead of a code.</summary>
+    public Task CompleteMfaWithRecoveryCodeAsync(string mfaToken, string recoveryCode, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(recoveryCode);
+        return CompleteWithFactorAsync(mfaToken, "recovery_code", recoveryCode, cancellationToken);
+    }
+
+    private Task CompleteWithFactorAsync(string mfaToken, string factor, string value, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(mfaToken);
+        return StartSessionAsync("MFA", new Dictionary<string, string>
+        {
+            ["grant_type"] = MfaGrantType, ["client_id"] = _options.ClientId, ["mfa_token"] = mfaToken, [factor] = value,
+        }, cancellationToken);
+    }
+
+    /// <summary>A sign-in request (password, or the MFA step); stores the session it starts.</summary>
+    private async Task StartSessionAsync(string grantName, Dictionary<string, string> form, CancellationToken cancellationToken)
+    {
+        var issued = await RequestTokensAsync(grantName, form, cancellationToken).ConfigureAwait(false);
         if (issued.RefreshToken is null)
         {
             throw new TokenRequestException($"The token service issued no refresh token: client '{_options.ClientId}' needs the refresh_token grant.");

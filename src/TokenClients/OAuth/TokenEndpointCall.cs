@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using TokenClients.AppTokens;
 using TokenClients.ClientCredentials;
 
 namespace TokenClients.OAuth;
@@ -49,7 +50,10 @@ internal static class TokenEndpointCall
         return new IssuedTokens(accessToken, requestedAt, requestedAt.AddSeconds(body.ExpiresIn), body.RefreshToken, body.Scope);
     }
 
-    /// <summary>Throws a <see cref="TokenRequestException"/> with the OAuth error code for any non-success answer.</summary>
+    /// <summary>
+    /// Throws a <see cref="TokenRequestException"/> with the OAuth error code for any non-success answer, or a
+    /// <see cref="MfaRequiredException"/> for <c>mfa_required</c> with its <c>mfa_token</c>.
+    /// </summary>
     public static async Task ThrowIfErrorAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
     {
         if (response.IsSuccessStatusCode)
@@ -57,7 +61,13 @@ internal static class TokenEndpointCall
             return;
         }
 
-        var error = (await ReadBodyAsync<ErrorBody>(response, cancellationToken).ConfigureAwait(false))?.Error;
+        var body = await ReadBodyAsync<ErrorBody>(response, cancellationToken).ConfigureAwait(false);
+        if (body is { Error: MfaRequiredError, MfaToken: { Length: > 0 } mfaToken })
+        {
+            throw new MfaRequiredException(mfaToken);
+        }
+
+        var error = body?.Error;
         throw new TokenRequestException(
             $"The token service refused {what} ({(int)response.StatusCode} {error ?? "without an OAuth error code"}).", error, response.StatusCode);
     }
@@ -86,5 +96,9 @@ internal static class TokenEndpointCall
         [property: JsonPropertyName("refresh_token")] string? RefreshToken,
         [property: JsonPropertyName("scope")] string? Scope);
 
-    private sealed record ErrorBody([property: JsonPropertyName("error")] string? Error);
+    private const string MfaRequiredError = "mfa_required";
+
+    private sealed record ErrorBody(
+        [property: JsonPropertyName("error")] string? Error,
+        [property: JsonPropertyName("mfa_token")] string? MfaToken);
 }

@@ -9,15 +9,20 @@ namespace TokenService.Accounts;
 /// Checks a user name and password. Every outcome runs the same work: one database read, one full Argon2id
 /// verification (against a dummy hash of today's cost for an unknown user, against the real hash for a locked
 /// or disabled one) and one lockout UPDATE, so neither the answer nor its timing tells an unknown user from a
-/// wrong password, a locked or a disabled account.
+/// wrong password, a locked or a disabled account. The read includes the user's MFA state, so a user with MFA
+/// costs exactly the same on every failure path too.
 /// </summary>
+/// <remarks>
+/// A correct password of a user with MFA does not clear the failure count: only the completed second factor does,
+/// so wrong codes and wrong passwords add up to one lockout and a known password cannot buy unlimited code guesses.
+/// </remarks>
 internal sealed partial class PasswordLogin(
     TokenDbContext database, PasswordHashing hashing, AccountLockout lockout, AuditLog audit, TimeProvider time, ILogger<PasswordLogin> logger)
 {
-    public async Task<AuthenticatedUser?> SignInAsync(string userName, string password, string clientId, CancellationToken cancellationToken)
+    public async Task<PasswordSignIn?> SignInAsync(string userName, string password, string clientId, CancellationToken cancellationToken)
     {
         var normalized = UserNames.Normalize(userName);
-        var user = await database.Users.WithRights()
+        var user = await database.Users.WithRights().Include(u => u.Mfa)
             .FirstOrDefaultAsync(u => u.NormalizedUserName == normalized, cancellationToken).ConfigureAwait(false);
 
         var now = time.GetUtcNow();
@@ -29,7 +34,7 @@ internal sealed partial class PasswordLogin(
             : AccountLockout.IsLocked(user, now) ? "locked"
             : verification == PasswordVerificationResult.Failed ? "wrong_password"
             : null;
-        if (reason is null && !await lockout.TryResetAsync(user!.Id, now, cancellationToken).ConfigureAwait(false))
+        if (reason is null && !user!.HasMfa && !await lockout.TryResetAsync(user.Id, now, cancellationToken).ConfigureAwait(false))
         {
             reason = "locked";
         }
@@ -54,10 +59,18 @@ internal sealed partial class PasswordLogin(
             user!.PasswordHash = await hashing.HashAsync(password, cancellationToken).ConfigureAwait(false);
         }
 
-        LogLoginSucceeded(logger, clientId, user!.Id);
-        audit.Record(AuditEventTypes.LoginSucceeded, user.Id, clientId);
+        if (user!.HasMfa)
+        {
+            LogSecondFactorRequired(logger, clientId, user.Id); // audited with the challenge it gets
+        }
+        else
+        {
+            LogLoginSucceeded(logger, clientId, user.Id);
+            audit.Record(AuditEventTypes.LoginSucceeded, user.Id, clientId);
+        }
+
         await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        return AuthenticatedUser.From(user);
+        return new PasswordSignIn(AuthenticatedUser.From(user), user.HasMfa);
     }
 
     [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Password login failed for client {ClientId}: {Reason} (user {UserId}).")]
@@ -66,6 +79,12 @@ internal sealed partial class PasswordLogin(
     [LoggerMessage(EventId = 4002, Level = LogLevel.Information, Message = "Password login succeeded for client {ClientId}, user {UserId}.")]
     private static partial void LogLoginSucceeded(ILogger logger, string clientId, Guid userId);
 
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Information, Message = "Password correct for client {ClientId}, user {UserId}; the second factor is required.")]
+    private static partial void LogSecondFactorRequired(ILogger logger, string clientId, Guid userId);
+
     [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Account {UserId} locked after repeated failed sign-ins.")]
     private static partial void LogAccountLocked(ILogger logger, Guid userId);
 }
+
+/// <summary>A correct password: the user, and whether a second factor must follow before any token is issued.</summary>
+internal sealed record PasswordSignIn(AuthenticatedUser User, bool SecondFactorRequired);

@@ -1,3 +1,5 @@
+using TokenService.Mfa;
+
 namespace TokenService.Accounts;
 
 public sealed class User
@@ -39,4 +41,10 @@ public sealed class User
     public DateTimeOffset CreatedAt { get; set; }
 
     public ICollection<Role> Roles { get; } = [];
+
+    /// <summary>The user's TOTP authenticator, pending or on; null when the user never enrolled (or it was removed).</summary>
+    public UserMfa? Mfa { get; set; }
+
+    /// <summary>True when sign-in needs a second factor after the password.</summary>
+    public bool HasMfa => Mfa?.EnabledAt is not null;
 }

@@ -306,7 +306,8 @@ public static class AdminClientsEndpoints
     }
 
     /// <summary>
-    /// Checks a requested display name and allowance into <paramref name="errors"/>: known grant types only, no
+    /// Checks a requested display name and allowance into <paramref name="errors"/>: known grant types only (not the MFA
+    /// grant, which comes with <c>password</c>), no
     /// <c>client_credentials</c> without a secret, <c>refresh_token</c> only with <c>password</c> (where sessions start),
     /// RFC 6749 scope tokens, at least one audience (every token names one).
     /// </summary>
@@ -320,7 +321,7 @@ public static class AdminClientsEndpoints
             errors["displayName"] = [nameProblem];
         }
 
-        var known = grants.Select(g => g.GrantType).Order(StringComparer.Ordinal).ToArray();
+        var known = grants.Where(g => g.PermittedBy == g.GrantType).Select(g => g.GrantType).Order(StringComparer.Ordinal).ToArray();
         List<string> grantProblems = [];
         if (grantTypes.Length == 0 || grantTypes.Any(g => !known.Contains(g, StringComparer.Ordinal)))
         {

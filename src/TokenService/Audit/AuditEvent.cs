@@ -63,4 +63,14 @@ public static class AuditEventTypes
     public const string SessionRevoked = "session_revoked";
     public const string SigningKeyCreated = "signing_key_created";
     public const string SigningKeyRevoked = "signing_key_revoked";
+    public const string MfaEnrollmentStarted = "mfa_enrollment_started";
+    public const string MfaEnabled = "mfa_enabled";
+    public const string MfaDisabled = "mfa_disabled";
+    public const string MfaReset = "mfa_reset";
+    public const string MfaRecoveryCodesRegenerated = "mfa_recovery_codes_regenerated";
+    public const string MfaRecoveryCodeUsed = "mfa_recovery_code_used";
+    public const string MfaVerificationFailed = "mfa_verification_failed";
+    public const string MfaChallengeIssued = "mfa_challenge_issued";
+    public const string MfaLoginSucceeded = "mfa_login_succeeded";
+    public const string MfaLoginFailed = "mfa_login_failed";
 }

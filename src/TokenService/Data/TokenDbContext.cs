@@ -3,6 +3,7 @@ using TokenService.Accounts;
 using TokenService.Audit;
 using TokenService.Clients;
 using TokenService.Keys;
+using TokenService.Mfa;
 using TokenService.Notifications;
 using TokenService.RefreshTokens;
 
@@ -31,6 +32,12 @@ public abstract class TokenDbContext(DbContextOptions options) : DbContext(optio
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
     public DbSet<OutboxMessage> OutboxMessages => Set<OutboxMessage>();
+
+    public DbSet<UserMfa> UserMfa => Set<UserMfa>();
+
+    public DbSet<MfaRecoveryCode> MfaRecoveryCodes => Set<MfaRecoveryCode>();
+
+    public DbSet<MfaChallenge> MfaChallenges => Set<MfaChallenge>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -134,5 +141,7 @@ public abstract class TokenDbContext(DbContextOptions options) : DbContext(optio
             message.Property(m => m.Payload).HasMaxLength(4096);
             message.HasIndex(m => m.SentAt);
         });
+
+        MfaModel.Configure(modelBuilder);
     }
 }

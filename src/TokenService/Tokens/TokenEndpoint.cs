@@ -24,6 +24,7 @@ public static class TokenEndpoint
         services.AddScoped<IGrantHandler, PasswordGrantHandler>();
         services.AddScoped<IGrantHandler, ClientCredentialsGrantHandler>();
         services.AddScoped<IGrantHandler, RefreshTokenGrantHandler>();
+        services.AddScoped<UserTokens>();
         return builder;
     }
 
@@ -63,7 +64,7 @@ public static class TokenEndpoint
             return clientError;
         }
 
-        if (!client!.AllowedGrantTypes.Contains(grant.GrantType, StringComparer.Ordinal))
+        if (!client!.AllowedGrantTypes.Contains(grant.PermittedBy, StringComparer.Ordinal))
         {
             return new OAuthErrorResult(OAuthErrors.UnauthorizedClient, "The client may not use this grant type.");
         }

@@ -7,5 +7,11 @@ internal interface IGrantHandler
 {
     string GrantType { get; }
 
+    /// <summary>
+    /// The grant type a client must be allowed to use this grant: its own, or for a grant that only completes
+    /// another (the second factor after a password) that other one.
+    /// </summary>
+    string PermittedBy => GrantType;
+
     Task<IResult> HandleAsync(TokenRequest request, Client client, CancellationToken cancellationToken);
 }

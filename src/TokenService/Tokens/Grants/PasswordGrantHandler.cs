@@ -1,18 +1,18 @@
 using TokenService.Accounts;
 using TokenService.Clients;
-using TokenService.Data;
+using TokenService.Mfa;
 using TokenService.Passwords;
-using TokenService.RefreshTokens;
 
 namespace TokenService.Tokens.Grants;
 
 /// <summary>
 /// RFC 6749 §4.3: the resource owner's user name and password, for first-party apps. Clients allowed the
-/// refresh_token grant also get the first refresh token of a new session.
+/// refresh_token grant also get the first refresh token of a new session. For a user with MFA a correct password
+/// yields no tokens, only the <c>mfa_required</c> answer with an <c>mfa_token</c> for <see cref="MfaGrantHandler"/>.
 /// </summary>
 internal sealed class PasswordGrantHandler(
-    PasswordLogin login, LoginRateLimiter rateLimiter, IHttpContextAccessor httpContextAccessor,
-    RefreshTokenService sessions, AccessTokenIssuer issuer, TokenDbContext database, TimeProvider time) : IGrantHandler
+    PasswordLogin login, LoginRateLimiter rateLimiter, IHttpContextAccessor httpContextAccessor, MfaChallenges challenges, UserTokens tokens)
+    : IGrantHandler
 {
     public const string Name = "password";
     private const int MaximumUserNameLength = 256;
@@ -46,10 +46,10 @@ internal sealed class PasswordGrantHandler(
             return new RetryLaterResult(StatusCodes.Status429TooManyRequests, retryAfter, "Too many sign-in attempts. Try again later.");
         }
 
-        AuthenticatedUser? user;
+        PasswordSignIn? signIn;
         try
         {
-            user = await login.SignInAsync(userName, password, client.ClientId, cancellationToken).ConfigureAwait(false);
+            signIn = await login.SignInAsync(userName, password, client.ClientId, cancellationToken).ConfigureAwait(false);
         }
         catch (PasswordHashingOverloadedException)
         {
@@ -57,23 +57,14 @@ internal sealed class PasswordGrantHandler(
             throw;
         }
 
-        if (user is null)
+        if (signIn is null)
         {
             return new OAuthErrorResult(OAuthErrors.InvalidGrant, "The user name or password is incorrect.");
         }
 
         attempt.GiveBack();
-
-        (Guid SessionId, string RefreshToken)? session = null;
-        if (client.AllowedGrantTypes.Contains(RefreshTokenGrantHandler.Name, StringComparer.Ordinal))
-        {
-            session = sessions.StartSession(user.Id, client, access!, PasswordMethod);
-            await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        var token = issuer.Issue(new AccessTokenSubject(
-            user.Id.ToString(), client.ClientId, access!.Audiences, access.Scopes, user.Roles, user.Permissions,
-            AuthenticatedAt: time.GetUtcNow(), AuthenticationMethods: PasswordMethod, SessionId: session?.SessionId));
-        return new TokenResponseResult(TokenResponse.For(token, access.Scopes, session?.RefreshToken));
+        return signIn.SecondFactorRequired
+            ? await challenges.IssueAsync(signIn.User.Id, client, access!, cancellationToken).ConfigureAwait(false)
+            : await tokens.IssueAsync(signIn.User, client, access!, PasswordMethod, cancellationToken).ConfigureAwait(false);
     }
 }

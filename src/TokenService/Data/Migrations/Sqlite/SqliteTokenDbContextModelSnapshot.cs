@@ -250,6 +250,108 @@ namespace TokenService.Data.Migrations.Sqlite
                     b.ToTable("signing_keys", (string)null);
                 });
 
+            modelBuilder.Entity("TokenService.Mfa.MfaChallenge", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.PrimitiveCollection<string>("Audiences")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("ConsumedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.PrimitiveCollection<string>("Scopes")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.HasIndex("UserId");
+
+                    b.ToTable("mfa_challenges", (string)null);
+                });
+
+            modelBuilder.Entity("TokenService.Mfa.MfaRecoveryCode", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("CodeHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("UsedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "CodeHash");
+
+                    b.ToTable("mfa_recovery_codes", (string)null);
+                });
+
+            modelBuilder.Entity("TokenService.Mfa.UserMfa", b =>
+                {
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("EnabledAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastUsedStep")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("SealedSecret")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("UserId");
+
+                    b.ToTable("user_mfa", (string)null);
+                });
+
             modelBuilder.Entity("TokenService.Notifications.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -414,6 +516,33 @@ namespace TokenService.Data.Migrations.Sqlite
                     b.ToTable("user_roles");
                 });
 
+            modelBuilder.Entity("TokenService.Mfa.MfaChallenge", b =>
+                {
+                    b.HasOne("TokenService.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TokenService.Mfa.MfaRecoveryCode", b =>
+                {
+                    b.HasOne("TokenService.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("TokenService.Mfa.UserMfa", b =>
+                {
+                    b.HasOne("TokenService.Accounts.User", null)
+                        .WithOne("Mfa")
+                        .HasForeignKey("TokenService.Mfa.UserMfa", "UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("TokenService.RefreshTokens.RefreshToken", b =>
                 {
                     b.HasOne("TokenService.RefreshTokens.RefreshTokenFamily", "Family")
@@ -453,6 +582,11 @@ namespace TokenService.Data.Migrations.Sqlite
                         .HasForeignKey("UsersId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("TokenService.Accounts.User", b =>
+                {
+                    b.Navigation("Mfa");
                 });
 #pragma warning restore 612, 618
         }
