@@ -2,6 +2,7 @@ using ServiceDefaults;
 using TokenService.Accounts;
 using TokenService.Administration;
 using TokenService.Audit;
+using TokenService.ClientAddresses;
 using TokenService.Data;
 using TokenService.Discovery;
 using TokenService.IdentityApi;
@@ -17,6 +18,7 @@ using TokenService.Tokens;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();             // telemetry, health, problem details
+builder.AddClientAddresses();             // the client's address as the trusted gateway forwards it
 builder.AddTokenDatabase();               // EF Core store (SQLite locally, PostgreSQL in production), migrations
 builder.AddDemoSeed();                    // demo roles, users and clients for local runs (off unless configured)
 builder.AddAuditLog();                    // append-only audit log, written with the change it records
@@ -38,6 +40,7 @@ if (args is ["migrate", ..])
     return;
 }
 
+app.UseClientAddresses();
 app.UseServiceDefaults();
 app.UseAuthentication();
 app.UseAuthorization();
