@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -27,6 +28,11 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddClientAddresses();
         builder.Services.AddManagementPort();
         builder.Services.AddShutdownDrain();
+        // A request the framework found malformed (unreadable JSON, a bad content type, a body over the limit) is
+        // the client's error: answer its 4xx, not 500. Minimal APIs throw these instead of answering 400 in
+        // Development, and body reads in handlers throw them in every environment.
+        builder.Services.Configure<ExceptionHandlerOptions>(options =>
+            options.StatusCodeSelector = exception => exception is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
         return builder;
     }
 

@@ -1,5 +1,8 @@
 using System.Security.Cryptography;
 using Gateway.Policies;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Inventory.Items;
 using Orders.Ordering;
 using TestSupport;
@@ -19,6 +22,7 @@ public sealed class Platform : IAsyncDisposable
     private const string OrdersServiceSecret = "orders-service-secret-for-e2e-0123456789";
 
     private readonly List<IAsyncDisposable> _hosts = [];
+    private readonly List<(string Name, Uri Address, IServiceProvider Services)> _processes = [];
 
     public Uri GatewayAddress { get; private set; } = null!;
 
@@ -28,11 +32,17 @@ public sealed class Platform : IAsyncDisposable
 
     public Uri InventoryAddress { get; private set; } = null!;
 
+    /// <summary>The token service's database, for tests that compare what it holds before and after.</summary>
+    public string DatabaseConnectionString { get; private set; } = null!;
+
     /// <param name="postgres">The server the token service's database is created on.</param>
     /// <param name="tokenServiceSettings">Settings added to or replacing the token service's defaults.</param>
     /// <param name="beforeValidatorsStart">Runs once the token service is up, before the gateway and services start.</param>
+    /// <param name="validatorSettings">Settings added to or replacing the defaults of the gateway, orders and inventory.</param>
+    /// <param name="tokenServiceServices">Replaces services of the token service (e.g. its TimeProvider).</param>
     public static async Task<Platform> StartAsync(
-        PostgresServer postgres, IReadOnlyDictionary<string, string>? tokenServiceSettings = null, Func<Uri, Task>? beforeValidatorsStart = null)
+        PostgresServer postgres, IReadOnlyDictionary<string, string>? tokenServiceSettings = null, Func<Uri, Task>? beforeValidatorsStart = null,
+        IReadOnlyDictionary<string, string>? validatorSettings = null, Action<IServiceCollection>? tokenServiceServices = null)
     {
         ArgumentNullException.ThrowIfNull(postgres);
         var platform = new Platform();
@@ -41,6 +51,7 @@ public sealed class Platform : IAsyncDisposable
             var gatewayPort = PostgresServer.FreePort();
             var issuer = $"http://127.0.0.1:{gatewayPort}";
             var connectionString = await postgres.CreateDatabaseAsync("platform");
+            platform.DatabaseConnectionString = connectionString;
 
             var tokenService = new Dictionary<string, string>
             {
@@ -49,6 +60,8 @@ public sealed class Platform : IAsyncDisposable
                 ["Database:MigrateOnStart"] = "true",
                 ["Tokens:Issuer"] = issuer,
                 ["SigningKeys:KeyEncryptionKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+                // The gateway is the token service's proxy: its X-Forwarded-For names the client (sign-in limits, audit).
+                ["ForwardedHeaders:TrustedProxies:0"] = "127.0.0.1",
                 ["DemoSeed:Enabled"] = "true",
                 ["DemoSeed:AdminPassword"] = AdminPassword,
                 ["DemoSeed:UserPassword"] = UserPassword,
@@ -60,7 +73,7 @@ public sealed class Platform : IAsyncDisposable
                 tokenService[key] = value;
             }
 
-            platform.TokenServiceAddress = platform.Start<AccessTokenIssuer>(tokenService);
+            platform.TokenServiceAddress = platform.Start<AccessTokenIssuer>("token-service", tokenService, replaceServices: tokenServiceServices);
             if (beforeValidatorsStart is not null)
             {
                 await beforeValidatorsStart(platform.TokenServiceAddress);
@@ -72,15 +85,20 @@ public sealed class Platform : IAsyncDisposable
                 ["TokenVerification:Issuer"] = issuer,
                 ["TokenVerification:AllowInsecureHttpMetadata"] = "true",
             };
-            platform.InventoryAddress = platform.Start<InventoryStore>(new(verification));
-            platform.OrdersAddress = platform.Start<OrderStore>(new(verification)
+            foreach (var (key, value) in validatorSettings ?? new Dictionary<string, string>())
+            {
+                verification[key] = value;
+            }
+
+            platform.InventoryAddress = platform.Start<InventoryStore>("inventory", new(verification));
+            platform.OrdersAddress = platform.Start<OrderStore>("orders", new(verification)
             {
                 ["Inventory:BaseAddress"] = platform.InventoryAddress.ToString(),
                 ["ServiceIdentity:TokenEndpoint"] = new Uri(platform.TokenServiceAddress, "/connect/token").ToString(),
                 ["ServiceIdentity:ClientSecret"] = OrdersServiceSecret,
                 ["ServiceIdentity:AllowInsecureHttp"] = "true",
             });
-            platform.GatewayAddress = platform.Start<RoutePolicy>(new(verification)
+            platform.GatewayAddress = platform.Start<RoutePolicy>("gateway", new(verification)
             {
                 ["ReverseProxy:Clusters:token-service:Destinations:primary:Address"] = platform.TokenServiceAddress.ToString(),
                 ["ReverseProxy:Clusters:orders:Destinations:primary:Address"] = platform.OrdersAddress.ToString(),
@@ -108,11 +126,25 @@ public sealed class Platform : IAsyncDisposable
         }
     }
 
-    private Uri Start<TEntryPoint>(Dictionary<string, string> settings, int port = 0)
+    /// <summary>Every route each process maps (its own endpoints and, for the gateway, its proxy routes), read from its routing.</summary>
+    public IReadOnlyList<PlatformEndpoint> Endpoints() =>
+    [
+        .. _processes.SelectMany(process => process.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Select(endpoint => new PlatformEndpoint(
+                process.Name, process.Address, "/" + endpoint.RoutePattern.RawText?.TrimStart('/'),
+                endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [],
+                endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is not null))),
+    ];
+
+    private Uri Start<TEntryPoint>(string name, Dictionary<string, string> settings, int port = 0, Action<IServiceCollection>? replaceServices = null)
         where TEntryPoint : class
     {
-        var host = new ConfiguredHost<TEntryPoint>(settings, port);
+        var host = new ConfiguredHost<TEntryPoint>(settings, port, replaceServices);
         _hosts.Add(host);
+        _processes.Add((name, host.BaseAddress, host.Services));
         return host.BaseAddress;
     }
 }
+
+/// <summary>One route of one process: its address, pattern (e.g. <c>/orders/{id:guid}</c>), methods (none: any) and whether it reads a body.</summary>
+public sealed record PlatformEndpoint(string Process, Uri Address, string Pattern, IReadOnlyList<string> Methods, bool ReadsBody);

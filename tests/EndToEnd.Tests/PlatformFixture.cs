@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
 using TestSupport;
 
@@ -17,13 +18,19 @@ public abstract class PlatformFixture
     /// <summary>Token-service settings a fixture changes.</summary>
     protected virtual IReadOnlyDictionary<string, string>? TokenServiceSettings => null;
 
+    /// <summary>Settings a fixture changes for the gateway, orders and inventory.</summary>
+    protected virtual IReadOnlyDictionary<string, string>? ValidatorSettings => null;
+
+    /// <summary>Token-service services a fixture replaces (e.g. its TimeProvider).</summary>
+    protected virtual Action<IServiceCollection>? TokenServiceServices => null;
+
     /// <summary>Runs once the token service is up, before the gateway and services start.</summary>
     protected virtual Task BeforeValidatorsStartAsync(Uri tokenService) => Task.CompletedTask;
 
     [OneTimeSetUp]
     public async Task StartPlatform()
     {
-        Platform = await Platform.StartAsync(TestDatabase.Server, TokenServiceSettings, BeforeValidatorsStartAsync);
+        Platform = await Platform.StartAsync(TestDatabase.Server, TokenServiceSettings, BeforeValidatorsStartAsync, ValidatorSettings, TokenServiceServices);
         App = new MobileApp(Platform.GatewayAddress);
     }
 

@@ -69,6 +69,29 @@ public sealed class ZeroTrustTests : PlatformFixture
         }
     }
 
+    private static IEnumerable<TestCaseData> MalformedStockUpdates() =>
+    [
+        new TestCaseData("application/json", "{\"available\":").SetName("A_truncated_JSON_body_is_400_not_500"),
+        new TestCaseData("application/json", "{\"available\":true}").SetName("A_JSON_body_of_the_wrong_type_is_400_not_500"),
+        new TestCaseData("application/jwk-set+json", "available=1").SetName("A_form_sent_as_JSON_is_400_not_500"),
+        new TestCaseData(";;;", "{}").SetName("An_unparseable_content_type_is_a_client_error_not_500"),
+    ];
+
+    /// <summary>Found by the hostile-input run: minimal APIs threw these at the exception handler, which answered 500.</summary>
+    [TestCaseSource(nameof(MalformedStockUpdates))]
+    public async Task A_malformed_body_is_a_client_error(string contentType, string body)
+    {
+        var admin = await App.SignInAsync("admin", Platform.AdminPassword);
+        using var request = new HttpRequestMessage(HttpMethod.Put, "/inventory/items/SKU-1001/stock") { Content = new StringContent(body) };
+        request.Content.Headers.Remove("Content-Type");
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        request.Headers.Authorization = new("Bearer", admin);
+
+        using var response = await _inventory.SendAsync(request);
+
+        Assert.That((int)response.StatusCode, Is.InRange(400, 499));
+    }
+
     private async Task<HttpResponseMessage> ReserveAsync(string token)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/internal/reservations")
