@@ -29,6 +29,7 @@ public sealed class ConfigurationValidationTests
     [TestCase("TokenVerification:KeyRefreshInterval", "00:01:00", "TokenVerification:KeyRefreshInterval")]
     [TestCase("TokenVerification:MinimumKeyRefreshInterval", "00:00:00.5", "TokenVerification:MinimumKeyRefreshInterval")]
     [TestCase("TokenVerification:ClockSkew", "00:05:00", "TokenVerification:ClockSkew")]
+    [TestCase("TokenVerification:ValidatedTokenCacheSize", "-1", "TokenVerification:ValidatedTokenCacheSize")]
     [TestCase("Gateway:Policies:orders-read:RequiredScopes:1", " ", "Gateway:Policies")]
     [TestCase("Gateway:RateLimits:TokenEndpoint:PermitLimit", "0", "Gateway:RateLimits")]
     [TestCase("Gateway:RateLimits:PerSubject:Window", "00:00:00", "Gateway:RateLimits")]

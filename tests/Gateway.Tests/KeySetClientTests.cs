@@ -14,7 +14,6 @@ namespace Gateway.Tests;
 [TestFixture]
 public sealed class KeySetClientTests : GatewayPerTestBase
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
     [Test]
     public async Task A_flood_of_unknown_kids_is_refused_with_401_and_causes_at_most_one_key_set_fetch()
     {
@@ -166,28 +165,6 @@ public sealed class KeySetClientTests : GatewayPerTestBase
 
         await fetches.WaitForMeasurementsAsync(1, Patience);
         return fetches;
-    }
-
-    private async Task WaitUntilReadyAsync() => await WaitUntilAsync(async () =>
-    {
-        using var response = await Rig.Client.GetAsync("/health/ready");
-        return response.IsSuccessStatusCode;
-    });
-
-    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = TimeProvider.System.GetUtcNow() + Patience;
-        while (!await condition())
-        {
-            if (TimeProvider.System.GetUtcNow() > deadline)
-            {
-                Assert.Fail($"Not reached within {Patience}.");
-            }
-
-            await Task.Delay(50);
-        }
     }
 
     private static string TokenWithRandomKid(TestSigningKey key) => key.CreateToken(OrdersReader, descriptor =>

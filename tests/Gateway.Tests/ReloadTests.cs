@@ -10,8 +10,6 @@ namespace Gateway.Tests;
 [TestFixture]
 public sealed class ReloadTests : GatewayPerTestBase
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
-
     [SetUp]
     public void StartGateway() => Rig.StartGateway();
 

@@ -14,11 +14,13 @@ public sealed class TokenVerificationMetrics
     public const string FetchesInstrument = "token_verification.key_set.fetches";
     public const string AgeInstrument = "token_verification.key_set.age";
     public const string KeysInstrument = "token_verification.key_set.keys";
+    public const string CachedTokensInstrument = "token_verification.cache.entries";
 
     private readonly TimeProvider _time;
     private readonly Counter<long> _failures;
     private readonly Counter<long> _fetches;
     private readonly object _gate = new();
+    private readonly Meter _meter;
     private DateTimeOffset? _lastSuccess;
     private int _keys;
 
@@ -27,7 +29,7 @@ public sealed class TokenVerificationMetrics
         ArgumentNullException.ThrowIfNull(meterFactory);
         ArgumentNullException.ThrowIfNull(environment);
         _time = time;
-        var meter = meterFactory.Create(environment.ApplicationName);
+        var meter = _meter = meterFactory.Create(environment.ApplicationName);
         _failures = meter.CreateCounter<long>(FailuresInstrument, unit: "{request}",
             description: "Requests refused by token verification, by reason (missing_token, expired, unknown_key, insufficient_scope, ...).");
         _fetches = meter.CreateCounter<long>(FetchesInstrument, unit: "{fetch}",
@@ -37,6 +39,11 @@ public sealed class TokenVerificationMetrics
         meter.CreateObservableGauge(KeysInstrument, ObserveKeys, unit: "{key}",
             description: "Signing keys in the key set fetched last.");
     }
+
+    /// <summary>Reports how many validated tokens <paramref name="cache"/> holds.</summary>
+    internal void ObserveCache(CachingTokenHandler cache) =>
+        _meter.CreateObservableGauge(CachedTokensInstrument, () => cache.Count, unit: "{token}",
+            description: "Validated access tokens held by the validated-token cache.");
 
     internal void Refused(string reason) => _failures.Add(1, new KeyValuePair<string, object?>("reason", reason));
 

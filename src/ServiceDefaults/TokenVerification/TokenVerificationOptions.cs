@@ -43,6 +43,13 @@ public sealed class TokenVerificationOptions
     public string? FallbackJwks { get; set; }
 
     /// <summary>
+    /// How many already-validated tokens are remembered, so a repeated token skips the RSA verification (every other
+    /// check still runs on every request: <c>exp</c>/<c>nbf</c>, the key set it was verified with still current,
+    /// the exact token string). Default 10,000 (a few KB each); 0 turns the cache off; at most 1,000,000.
+    /// </summary>
+    public int ValidatedTokenCacheSize { get; set; } = 10_000;
+
+    /// <summary>
     /// Allows discovery and JWKS over plain HTTP. Default <c>false</c>. Only for loopback development and tests:
     /// a warning is logged at start whenever it is on.
     /// </summary>
