@@ -95,9 +95,27 @@ public class TokenVerificationBenchmarks
     [Benchmark(Description = "gateway auth, cache on, seen token")]
     public Task<bool> SeenToken() => Authenticate(_cached, _tokens[0]);
 
+    /// <summary>How each gateway variant answers a few calls, for the --check sanity run.</summary>
+    public async Task<string> CheckAsync()
+    {
+        var lines = new List<string>();
+        foreach (var (name, app) in new[] { ("uncached", _uncached), ("cached", _cached), ("small", _small) })
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                lines.Add($"{name} #{i}: {(await Authenticate(app, _tokens[i]) ? "ok" : "refused")}");
+                lines.Add($"{name} #{i} tampered: {(await Authenticate(app, _tokens[i][..^8] + "AAAAAAAA") ? "ok" : "refused")}");
+            }
+        }
+
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    /// <summary>As Kestrel serves a request: its own service scope (the authentication handler lives in it).</summary>
     private static async Task<bool> Authenticate(WebApplication app, string token)
     {
-        var context = new DefaultHttpContext { RequestServices = app.Services };
+        await using var scope = app.Services.CreateAsyncScope();
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
         context.Request.Headers.Authorization = "Bearer " + token;
         return (await context.AuthenticateAsync()).Succeeded;
     }

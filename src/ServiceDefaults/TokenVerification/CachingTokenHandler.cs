@@ -16,6 +16,8 @@ namespace ServiceDefaults.TokenVerification;
 /// lifetime is refused as expired or not yet valid.</item>
 /// <item>An entry belongs to the key-set configuration that was current when it was validated; any new key set (a
 /// refresh, a key withdrawn) makes every older entry a miss at once, and the cache is emptied.</item>
+/// <item>Only a token validated a second time is remembered (the first time only a hash of it is noted), so a flood
+/// of distinct tokens, which will never repeat, does not churn the cache.</item>
 /// <item>At most <c>capacity</c> entries: expired entries are swept when it fills up, and if it is still full it
 /// is emptied. Lookups are lock-free.</item>
 /// </list>
@@ -24,10 +26,12 @@ namespace ServiceDefaults.TokenVerification;
 internal sealed class CachingTokenHandler : JsonWebTokenHandler
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<int, byte> _seenOnce = new();
     private readonly int _capacity;
     private readonly TimeProvider _time;
     private BaseConfiguration? _configuration;
     private int _count;
+    private int _seenCount;
     private int _sweeping;
 
     public CachingTokenHandler(int capacity, TimeProvider time)
@@ -60,12 +64,37 @@ internal sealed class CachingTokenHandler : JsonWebTokenHandler
         }
 
         var result = await base.ValidateTokenAsync(token, validationParameters).ConfigureAwait(false);
-        if (result.IsValid && result.SecurityToken is JsonWebToken validated && result.ClaimsIdentity is { } identity)
+        if (result.IsValid && result.SecurityToken is JsonWebToken validated && result.ClaimsIdentity is { } identity
+            && SeenBefore(token!))
         {
             Add(token!, new Entry(validated, identity, result.Issuer, configuration, validated.ValidFrom, validated.ValidTo), now);
         }
 
         return result;
+    }
+
+    /// <summary>Whether the token's hash was noted before (and forgets it); otherwise notes it, within the same bound.</summary>
+    private bool SeenBefore(string token)
+    {
+        var hash = StringComparer.Ordinal.GetHashCode(token);
+        if (_seenOnce.TryRemove(hash, out _))
+        {
+            Interlocked.Decrement(ref _seenCount);
+            return true;
+        }
+
+        if (Volatile.Read(ref _seenCount) >= _capacity)
+        {
+            _seenOnce.Clear();
+            Volatile.Write(ref _seenCount, 0);
+        }
+
+        if (_seenOnce.TryAdd(hash, 0))
+        {
+            Interlocked.Increment(ref _seenCount);
+        }
+
+        return false;
     }
 
     private void ForgetOlderKeySets(BaseConfiguration? configuration)
