@@ -29,7 +29,7 @@ internal sealed class CachingTokenHandler : JsonWebTokenHandler
     private readonly ConcurrentDictionary<int, byte> _seenOnce = new();
     private readonly int _capacity;
     private readonly TimeProvider _time;
-    private BaseConfiguration? _configuration;
+    private object? _configuration;
     private int _count;
     private int _seenCount;
     private int _sweeping;
@@ -48,9 +48,11 @@ internal sealed class CachingTokenHandler : JsonWebTokenHandler
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
         ArgumentNullException.ThrowIfNull(validationParameters);
-        var configuration = validationParameters.ConfigurationManager is { } manager
+        // The key set validation uses: the handler reads it from the configuration manager when JwtBearer passes one,
+        // else JwtBearer has put the configuration's own key collection (one object per key-set generation) here.
+        object? configuration = validationParameters.ConfigurationManager is { } manager
             ? await manager.GetBaseConfigurationAsync(CancellationToken.None).ConfigureAwait(false)
-            : null;
+            : validationParameters.IssuerSigningKeys;
         ForgetOlderKeySets(configuration);
         var now = _time.GetUtcNow().UtcDateTime;
         if (token is not null && _entries.TryGetValue(token, out var cached))
@@ -97,7 +99,7 @@ internal sealed class CachingTokenHandler : JsonWebTokenHandler
         return false;
     }
 
-    private void ForgetOlderKeySets(BaseConfiguration? configuration)
+    private void ForgetOlderKeySets(object? configuration)
     {
         var known = Volatile.Read(ref _configuration);
         if (!ReferenceEquals(known, configuration)
@@ -166,7 +168,7 @@ internal sealed class CachingTokenHandler : JsonWebTokenHandler
     }
 
     private sealed record Entry(
-        JsonWebToken Token, ClaimsIdentity Identity, string? Issuer, BaseConfiguration? Configuration, DateTime ValidFrom, DateTime ValidTo)
+        JsonWebToken Token, ClaimsIdentity Identity, string? Issuer, object? Configuration, DateTime ValidFrom, DateTime ValidTo)
     {
         /// <summary>The remembered result when <paramref name="now"/> is within the token's lifetime, else a refusal.</summary>
         public TokenValidationResult ToResult(DateTime now, TimeSpan skew)
