@@ -38,6 +38,7 @@ public sealed class ConfigurationValidationTests
     [TestCase("Gateway:RequestTimeouts:DataRateGracePeriod", "00:00:01", "Gateway:RequestTimeouts:DataRateGracePeriod")]
     [TestCase("Gateway:RequestTimeouts:MinRequestBodyBytesPerSecond", "0", "MinRequestBodyBytesPerSecond")]
     [TestCase("Management:Port", "70000", "Management:Port")]
+    [TestCase("TokenVerification:ValidatedTokenCacheSize", "-1", "TokenVerification:ValidatedTokenCacheSize")]
     [TestCase("Gateway:Policies:orders-read:RequiredScopes:1", " ", "Gateway:Policies")]
     [TestCase("Gateway:RateLimits:TokenEndpoint:PermitLimit", "0", "Gateway:RateLimits")]
     [TestCase("Gateway:RateLimits:PerSubject:Window", "00:00:00", "Gateway:RateLimits")]

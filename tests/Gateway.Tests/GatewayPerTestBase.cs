@@ -22,5 +22,30 @@ public abstract class GatewayPerTestBase
     [TearDown]
     public async Task StopNeighbours() => await Rig.DisposeAsync();
 
+    /// <summary>How long a test waits for something that happens in the background (a key-set fetch, readiness).</summary>
+    protected static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
     protected Task<HttpResponseMessage> GetOrdersAsync(string? token) => Rig.SendAsync(HttpMethod.Get, "/api/orders", token);
+
+    protected async Task WaitUntilReadyAsync() => await WaitUntilAsync(async () =>
+    {
+        using var response = await Rig.Client.GetAsync("/health/ready");
+        return response.IsSuccessStatusCode;
+    });
+
+    protected static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
+
+    protected static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = TimeProvider.System.GetUtcNow() + Patience;
+        while (!await condition())
+        {
+            if (TimeProvider.System.GetUtcNow() > deadline)
+            {
+                Assert.Fail($"Not reached within {Patience}.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
 }

@@ -14,8 +14,6 @@ namespace Gateway.Tests;
 [TestFixture]
 public sealed class KeySetClientTests : GatewayPerTestBase
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
-
     /// <summary>A little more than the one-second MinimumKeyRefreshInterval these tests configure.</summary>
     private static readonly TimeSpan MinimumInterval = TimeSpan.FromMilliseconds(1100);
 
@@ -248,28 +246,6 @@ public sealed class KeySetClientTests : GatewayPerTestBase
         await WaitUntilAsync(() => Rig.Authority.JwksFetches > before);
         await Task.Delay(TimeSpan.FromMilliseconds(100)); // the fetched keys reach the verifier after the JWKS answer
         return Rig.Authority.JwksFetches;
-    }
-
-    private async Task WaitUntilReadyAsync() => await WaitUntilAsync(async () =>
-    {
-        using var response = await Rig.Client.GetAsync("/health/ready");
-        return response.IsSuccessStatusCode;
-    });
-
-    private static Task WaitUntilAsync(Func<bool> condition) => WaitUntilAsync(() => Task.FromResult(condition()));
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = TimeProvider.System.GetUtcNow() + Patience;
-        while (!await condition())
-        {
-            if (TimeProvider.System.GetUtcNow() > deadline)
-            {
-                Assert.Fail($"Not reached within {Patience}.");
-            }
-
-            await Task.Delay(50);
-        }
     }
 
     private static string TokenWithRandomKid(TestSigningKey key) => key.CreateToken(OrdersReader, descriptor =>

@@ -12,8 +12,6 @@ namespace Gateway.Tests;
 [TestFixture]
 public sealed class ReloadTests : GatewayPerTestBase
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
-
     /// <summary>The event every reloadable section logs when it ignores an invalid change (ServiceDefaults.Configuration).</summary>
     private const int InvalidChangeIgnored = 1101;
 

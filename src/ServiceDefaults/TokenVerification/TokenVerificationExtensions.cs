@@ -41,16 +41,20 @@ public static class TokenVerificationExtensions
         services.AddSingleton<UnknownKeyIds>();
         services.AddSingleton<KeySetRetriever>();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<TokenVerificationOptions>, KeySetRetriever, IHttpClientFactory, TokenVerificationMetrics, UnknownKeyIds>(
-                (jwt, verification, retriever, clients, metrics, unknownKeyIds) =>
+            .Configure<IOptions<TokenVerificationOptions>, KeySetRetriever, IHttpClientFactory, TokenVerificationMetrics, UnknownKeyIds, TimeProvider>(
+                (jwt, verification, retriever, clients, metrics, unknownKeyIds, time) =>
             {
-                ConfigureJwtBearer(jwt, verification.Value, metrics);
+                ConfigureJwtBearer(jwt, verification.Value, metrics, time);
                 jwt.ConfigurationManager = new KeySet(
                     new ConfigurationManager<OpenIdConnectConfiguration>(
                         jwt.MetadataAddress, retriever, new KeySetDocumentRetriever(clients, jwt.RequireHttpsMetadata))
                     {
                         AutomaticRefreshInterval = verification.Value.KeyRefreshInterval,
                         RefreshInterval = verification.Value.MinimumKeyRefreshInterval,
+                        // Off: with it, a token whose kid has left the key set is retried against the "last known good"
+                        // key set for an hour, so a withdrawn (even revoked) key would keep validating. A failed fetch
+                        // already keeps the current keys in use.
+                        UseLastKnownGoodConfiguration = false,
                     },
                     unknownKeyIds);
                 // Unknown kids ask through KeySet.RequestRefreshFor (OnAuthenticationFailed), per kid.
@@ -62,7 +66,7 @@ public static class TokenVerificationExtensions
         return builder;
     }
 
-    private static void ConfigureJwtBearer(JwtBearerOptions jwt, TokenVerificationOptions verification, TokenVerificationMetrics metrics)
+    private static void ConfigureJwtBearer(JwtBearerOptions jwt, TokenVerificationOptions verification, TokenVerificationMetrics metrics, TimeProvider time)
     {
         var authority = verification.Authority!.AbsoluteUri.TrimEnd('/');
         jwt.MetadataAddress = $"{authority}/.well-known/openid-configuration";
@@ -85,6 +89,14 @@ public static class TokenVerificationExtensions
             NameClaimType = AccessTokenClaims.Subject,
             RoleClaimType = AccessTokenClaims.Roles,
         };
+        if (verification.ValidatedTokenCacheSize > 0)
+        {
+            var handler = new CachingTokenHandler(verification.ValidatedTokenCacheSize, time);
+            jwt.TokenHandlers.Clear();
+            jwt.TokenHandlers.Add(handler);
+            metrics.ObserveCache(handler);
+        }
+
         jwt.Events = new JwtBearerEvents
         {
             OnAuthenticationFailed = context =>

@@ -21,12 +21,14 @@ public sealed class TokenVerificationMetrics
 
     /// <summary>Outcome of an unknown <c>kid</c>: a fetch already showed it is not published (or it is too long to be), so no refresh.</summary>
     public const string UnknownKeyIdIgnored = "ignored";
+    public const string CachedTokensInstrument = "token_verification.cache.entries";
 
     private readonly TimeProvider _time;
     private readonly Counter<long> _failures;
     private readonly Counter<long> _fetches;
     private readonly Counter<long> _unknownKeyIds;
     private readonly object _gate = new();
+    private readonly Meter _meter;
     private DateTimeOffset? _lastSuccess;
     private int _keys;
 
@@ -35,7 +37,7 @@ public sealed class TokenVerificationMetrics
         ArgumentNullException.ThrowIfNull(meterFactory);
         ArgumentNullException.ThrowIfNull(environment);
         _time = time;
-        var meter = meterFactory.Create(environment.ApplicationName);
+        var meter = _meter = meterFactory.Create(environment.ApplicationName);
         _failures = meter.CreateCounter<long>(FailuresInstrument, unit: "{request}",
             description: "Requests refused by token verification, by reason (missing_token, expired, unknown_key, insufficient_scope, ...).");
         _fetches = meter.CreateCounter<long>(FetchesInstrument, unit: "{fetch}",
@@ -47,6 +49,11 @@ public sealed class TokenVerificationMetrics
         meter.CreateObservableGauge(KeysInstrument, ObserveKeys, unit: "{key}",
             description: "Signing keys in the key set fetched last.");
     }
+
+    /// <summary>Reports how many validated tokens <paramref name="cache"/> holds.</summary>
+    internal void ObserveCache(CachingTokenHandler cache) =>
+        _meter.CreateObservableGauge(CachedTokensInstrument, () => cache.Count, unit: "{token}",
+            description: "Validated access tokens held by the validated-token cache.");
 
     internal void Refused(string reason) => _failures.Add(1, new KeyValuePair<string, object?>("reason", reason));
 

@@ -7,6 +7,7 @@ namespace ServiceDefaults.TokenVerification;
 internal sealed class TokenVerificationOptionsValidator : IValidateOptions<TokenVerificationOptions>
 {
     private static readonly TimeSpan MaximumClockSkew = TimeSpan.FromSeconds(60);
+    private const int MaximumValidatedTokenCacheSize = 1_000_000;
 
     public ValidateOptionsResult Validate(string? name, TokenVerificationOptions options)
     {
@@ -59,6 +60,11 @@ internal sealed class TokenVerificationOptionsValidator : IValidateOptions<Token
         if (!string.IsNullOrWhiteSpace(options.FallbackJwks) && !HasSigningKeys(options.FallbackJwks))
         {
             failures.Add("TokenVerification:FallbackJwks must be a JWKS document with at least one signing key.");
+        }
+
+        if (options.ValidatedTokenCacheSize is < 0 or > MaximumValidatedTokenCacheSize)
+        {
+            failures.Add($"TokenVerification:ValidatedTokenCacheSize must be between 0 (off) and {MaximumValidatedTokenCacheSize}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

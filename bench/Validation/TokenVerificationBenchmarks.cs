@@ -1,0 +1,144 @@
+using System.Security.Cryptography;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using ServiceDefaults.TokenVerification;
+using TestSupport;
+
+namespace Validation;
+
+/// <summary>
+/// What one request costs the gateway's authentication (JwtBearer with the platform's token verification, exactly as
+/// <c>AddAccessTokenVerification</c> wires it), against one raw RSA-2048 PKCS#1 SHA-256 verification of the same token.
+/// </summary>
+[MemoryDiagnoser]
+public class TokenVerificationBenchmarks
+{
+    /// <summary>More distinct tokens than the cache used for "new token" holds, so every one of them is a miss.</summary>
+    private const int DistinctTokens = 4096;
+
+    private string _jwks = "";
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+    private string[] _tokens = [];
+    private byte[] _signedBytes = [];
+    private byte[] _signature = [];
+    private RSA _publicKey = null!;
+    private TokenValidationParameters _parameters = null!;
+    private WebApplication _cached = null!;
+    private WebApplication _small = null!;
+    private WebApplication _uncached = null!;
+    private int _next;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        using var key = new TestSigningKey();
+        var spec = new TokenSpec { Scopes = ["orders"], Permissions = ["orders:read"], Lifetime = TimeSpan.FromHours(1) };
+        _tokens = Enumerable.Range(0, DistinctTokens).Select(i => key.CreateToken(spec with { Subject = $"user-{i}" })).ToArray();
+        _jwks = TestSigningKey.ToJwks(key);
+        var token = _tokens[0];
+        var lastDot = token.LastIndexOf('.');
+        _signedBytes = Encoding.ASCII.GetBytes(token[..lastDot]);
+        _signature = Base64UrlEncoder.DecodeBytes(token[(lastDot + 1)..]);
+        _publicKey = RSA.Create();
+        _publicKey.ImportSubjectPublicKeyInfo(key.PublicKeyBytes(), out _);
+        _parameters = new TokenValidationParameters
+        {
+            ValidIssuer = FakeAuthority.Issuer,
+            ValidAudience = "orders-api",
+            ValidAlgorithms = [SecurityAlgorithms.RsaSha256],
+            ValidTypes = ["at+jwt"],
+            IssuerSigningKey = new RsaSecurityKey(_publicKey) { KeyId = key.KeyId },
+        };
+        _cached = Gateway(cacheSize: 10_000);
+        _small = Gateway(cacheSize: 1024);
+        _uncached = Gateway(cacheSize: 0);
+        foreach (var app in new[] { _cached, _small, _uncached })
+        {
+            if (!Authenticate(app, token).GetAwaiter().GetResult())
+            {
+                throw new InvalidOperationException("The benchmark's token does not authenticate.");
+            }
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        foreach (var app in new[] { _cached, _small, _uncached })
+        {
+            app.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        _publicKey.Dispose();
+    }
+
+    [Benchmark(Baseline = true, Description = "raw RSA-2048 verify")]
+    public bool RawRsaVerify() => _publicKey.VerifyData(_signedBytes, _signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+
+    [Benchmark(Description = "JsonWebTokenHandler.ValidateTokenAsync alone")]
+    public async Task<bool> HandlerAlone() => (await _handler.ValidateTokenAsync(_tokens[0], _parameters)).IsValid;
+
+    [Benchmark(Description = "gateway auth, no cache, same token")]
+    public Task<bool> Uncached() => Authenticate(_uncached, _tokens[0]);
+
+    [Benchmark(Description = "gateway auth, cache on, new token")]
+    public Task<bool> NewToken() => Authenticate(_small, _tokens[_next++ % DistinctTokens]);
+
+    [Benchmark(Description = "gateway auth, cache on, seen token")]
+    public Task<bool> SeenToken() => Authenticate(_cached, _tokens[0]);
+
+    /// <summary>How each gateway variant answers a few calls, for the --check sanity run.</summary>
+    public async Task<string> CheckAsync()
+    {
+        var lines = new List<string>();
+        foreach (var (name, app) in new[] { ("uncached", _uncached), ("cached", _cached), ("small", _small) })
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                lines.Add($"{name} #{i}: {(await Authenticate(app, _tokens[i]) ? "ok" : "refused")}");
+                lines.Add($"{name} #{i} tampered: {(await Authenticate(app, _tokens[i][..^8] + "AAAAAAAA") ? "ok" : "refused")}");
+            }
+        }
+
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    /// <summary>As Kestrel serves a request: its own service scope (the authentication handler lives in it).</summary>
+    private static async Task<bool> Authenticate(WebApplication app, string token)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
+        context.Request.Headers.Authorization = "Bearer " + token;
+        return (await context.AuthenticateAsync()).Succeeded;
+    }
+
+    /// <summary>
+    /// The gateway's verification wiring, not started: the authority is a closed port, so the key set comes from
+    /// <c>FallbackJwks</c> (the first fetch fails at once and the key set then stays for the refresh interval).
+    /// </summary>
+    private WebApplication Gateway(int cacheSize)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["TokenVerification:Authority"] = "http://127.0.0.1:9",
+            ["TokenVerification:AllowInsecureHttpMetadata"] = "true",
+            ["TokenVerification:Issuer"] = FakeAuthority.Issuer,
+            ["TokenVerification:Audiences:0"] = "orders-api",
+            ["TokenVerification:FallbackJwks"] = _jwks,
+            ["TokenVerification:ValidatedTokenCacheSize"] = cacheSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddAccessTokenVerification();
+        return builder.Build();
+    }
+}

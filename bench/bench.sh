@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# The benchmark suite (see bench/README.md). Usage: bench/bench.sh overhead|validation|all
+# Every process runs from a Release publish; every result is reported next to a baseline measured in the same run.
+# Measurements hold $BENCH_LOCK (the shared build lock, so no build runs alongside) for one group of runs at a time.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+OUT=${BENCH_OUT:-$ROOT/bench/.out}
+LOCK=${BENCH_LOCK:-/tmp/dotnet.lock}
+DURATION=${DURATION:-10}          # seconds per measured wrk run
+CONNECTIONS=${CONNECTIONS:-32}    # wrk -t1 -c$CONNECTIONS, as in the issue's baselines
+DISTINCT_TOKENS=${DISTINCT_TOKENS:-100000}
+BASE_PORT=${BASE_PORT:-17300}
+BIN=$OUT/bin
+PIDS=()
+
+log() { printf '\n== %s\n' "$*" >&2; }
+
+ensure_wrk() {
+  command -v wrk >/dev/null && return
+  log "installing wrk from Debian's packages"
+  apt-get install -y wrk >/dev/null || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+}
+
+publish() {
+  log "publishing Release builds"
+  [[ -n ${SKIP_PUBLISH:-} ]] && return
+  flock "$LOCK" dotnet publish -c Release --nologo -v q -o "$BIN/gateway" "$ROOT/src/Gateway" >/dev/null
+  flock "$LOCK" dotnet publish -c Release --nologo -v q -o "$BIN/benchhost" "$ROOT/bench/BenchHost" >/dev/null
+}
+
+machine() {
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'); cores: $(nproc); cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | xargs); load: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+# start NAME URL-TO-POLL COMMAND...: starts a process in the background, waits until URL answers.
+start() {
+  local name=$1 url=$2; shift 2
+  "$@" >"$OUT/$name.log" 2>&1 &
+  PIDS+=($!)
+  eval "PID_${name//-/_}=$!"
+  for _ in $(seq 1 200); do
+    curl -s -o /dev/null "$url" && return
+    sleep 0.1
+  done
+  echo "$name did not start; see $OUT/$name.log" >&2
+  exit 1
+}
+
+stop_all() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop_all EXIT
+
+rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+# wrk_run NAME PID URL TOKEN_COUNT CONNECTIONS [DELAY_MS]: one measured run; appends "name rps p99_ms cores peak_rss_mb requests"
+wrk_run() {
+  local name=$1 pid=$2 url=$3 count=$4 conns=$5 pause=${6:-0}
+  local ticks_before peak=0 sampler
+  ticks_before=$(cpu_ticks "$pid")
+  ( while sleep 0.5; do rss_mb "$pid"; echo; done ) >"$OUT/rss-$name.txt" 2>/dev/null &
+  sampler=$!
+  TOKENS="$OUT/tokens/tokens.txt" TOKEN_COUNT=$count DELAY_MS=$pause \
+    wrk -t1 -c"$conns" -d"${DURATION}s" --latency -s "$ROOT/bench/tokens.lua" "$url" >"$OUT/wrk-$name.txt"
+  kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
+  local ticks=$(( $(cpu_ticks "$pid") - ticks_before ))
+  peak=$(sort -n "$OUT/rss-$name.txt" | tail -1)
+  awk -v name="$name" -v ticks="$ticks" -v hz="$(getconf CLK_TCK)" -v secs="$DURATION" -v peak="$peak" '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec/ { rps = $2 }
+    /^ +99%/ { p99 = ms($2) }
+    /requests in/ { total = $1 }
+    /Non-2xx/ { bad = $NF }
+    END { printf "%s %.0f %.2f %.2f %s %s %s\n", name, rps, p99, ticks / hz / secs, peak, total, bad + 0 }' \
+    "$OUT/wrk-$name.txt" | tee -a "$OUT/overhead.txt" >&2
+}
+
+field() { awk -v name="$1" -v col="$2" '$1 == name { print $col }' "$OUT/overhead.txt"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+gateway_env() {
+  # $1 port, $2 validated-token cache size
+  echo "ASPNETCORE_URLS=http://127.0.0.1:$1" "ASPNETCORE_CONTENTROOT=$BIN/gateway" \
+    "TokenVerification__Authority=http://127.0.0.1:$BACKEND_PORT" \
+    "TokenVerification__Issuer=https://issuer.test" \
+    "TokenVerification__AllowInsecureHttpMetadata=true" \
+    "TokenVerification__ValidatedTokenCacheSize=$2" \
+    "ReverseProxy__Clusters__orders__Destinations__primary__Address=http://127.0.0.1:$BACKEND_PORT" \
+    "Gateway__RateLimits__PerSubject__PermitLimit=1000000000" \
+    "Gateway__RateLimits__PerAddress__PermitLimit=1000000000" \
+    "Logging__LogLevel__Default=Warning"
+}
+
+overhead() {
+  ensure_wrk
+  ulimit -n "$(ulimit -Hn)"
+  BACKEND_PORT=$BASE_PORT; local yarp=$((BASE_PORT + 1)) gw_off=$((BASE_PORT + 2)) gw_on=$((BASE_PORT + 3))
+  if [[ ! -s $OUT/tokens/tokens.txt || -n $(find "$OUT/tokens/tokens.txt" -mmin +40) ]]; then
+    log "minting $DISTINCT_TOKENS tokens"
+    dotnet "$BIN/benchhost/BenchHost.dll" mint "$OUT/tokens" "$DISTINCT_TOKENS"
+  fi
+  start backend "http://127.0.0.1:$BACKEND_PORT/orders/x" dotnet "$BIN/benchhost/BenchHost.dll" backend "$BACKEND_PORT" "$OUT/tokens/jwks.json"
+  start yarp "http://127.0.0.1:$yarp/api/orders/x" dotnet "$BIN/benchhost/BenchHost.dll" yarp "$yarp" "http://127.0.0.1:$BACKEND_PORT"
+  # shellcheck disable=SC2046
+  start gateway-nocache "http://127.0.0.1:$gw_off/health/ready" env $(gateway_env "$gw_off" 0) dotnet "$BIN/gateway/Gateway.dll"
+  # shellcheck disable=SC2046
+  start gateway "http://127.0.0.1:$gw_on/health/ready" env $(gateway_env "$gw_on" 10000) dotnet "$BIN/gateway/Gateway.dll"
+  local idle_gateway idle_yarp
+  idle_gateway=$(rss_mb "$PID_gateway"); idle_yarp=$(rss_mb "$PID_yarp")
+  : >"$OUT/overhead.txt"
+  local direct_url="http://127.0.0.1:$BACKEND_PORT/orders/1" yarp_url="http://127.0.0.1:$yarp/api/orders/1"
+  local off_url="http://127.0.0.1:$gw_off/api/orders/1" on_url="http://127.0.0.1:$gw_on/api/orders/1"
+  local before after
+  before=$(machine)
+
+  log "saturation, reused tokens (one per connection): direct, plain YARP, gateway without and with the cache"
+  flock "$LOCK" bash -c "
+    for url in $direct_url $yarp_url $off_url $on_url; do
+      TOKENS=$OUT/tokens/tokens.txt TOKEN_COUNT=$CONNECTIONS wrk -t1 -c$CONNECTIONS -d3s -s $ROOT/bench/tokens.lua \$url >/dev/null
+    done"
+  flock "$LOCK" bash -c "
+    $(declare -f wrk_run rss_mb cpu_ticks); OUT=$OUT ROOT=$ROOT DURATION=$DURATION
+    wrk_run direct $PID_backend $direct_url $CONNECTIONS $CONNECTIONS
+    wrk_run yarp $PID_yarp $yarp_url $CONNECTIONS $CONNECTIONS
+    wrk_run gateway-nocache-reused $PID_gateway_nocache $off_url $CONNECTIONS $CONNECTIONS
+    wrk_run gateway-reused $PID_gateway $on_url $CONNECTIONS $CONNECTIONS"
+
+  log "saturation, a distinct token per request"
+  flock "$LOCK" bash -c "
+    $(declare -f wrk_run rss_mb cpu_ticks); OUT=$OUT ROOT=$ROOT DURATION=$DURATION
+    wrk_run yarp-distinct $PID_yarp $yarp_url 0 $CONNECTIONS
+    wrk_run gateway-nocache-distinct $PID_gateway_nocache $off_url 0 $CONNECTIONS
+    wrk_run gateway-distinct $PID_gateway $on_url 0 $CONNECTIONS"
+
+  # 60 % of the gateway's saturation (reused tokens), offered to plain YARP and the gateway alike: each of the
+  # connections waits 1 ms before each request, so the offered rate is about connections / (1 ms + latency).
+  local target conns
+  target=$(awk -v r="$(field gateway-reused 2)" 'BEGIN { printf "%.0f", r * 0.6 }')
+  conns=$(awk -v t="$target" 'BEGIN { c = int(t * 1.25 / 1000 + 0.5); print (c < 1 ? 1 : c) }')
+  log "latency at ~60 % of the gateway's saturation ($target req/s offered over $conns connections)"
+  flock "$LOCK" bash -c "
+    $(declare -f wrk_run rss_mb cpu_ticks); OUT=$OUT ROOT=$ROOT DURATION=$DURATION
+    wrk_run yarp-60pct $PID_yarp $yarp_url $conns $conns 1
+    wrk_run gateway-nocache-60pct $PID_gateway_nocache $off_url $conns $conns 1
+    wrk_run gateway-60pct $PID_gateway $on_url $conns $conns 1"
+
+  log "1,000 connections, each reusing its own token"
+  flock "$LOCK" bash -c "
+    $(declare -f wrk_run rss_mb cpu_ticks); OUT=$OUT ROOT=$ROOT DURATION=$DURATION
+    wrk_run yarp-1000conns $PID_yarp $yarp_url 1000 1000
+    wrk_run gateway-1000conns $PID_gateway $on_url 1000 1000"
+  after=$(machine)
+
+  local yarp_rps yarp_distinct
+  yarp_rps=$(field yarp 2); yarp_distinct=$(field yarp-distinct 2)
+  {
+    echo "# Scenario 1 (gateway overhead) and 5 (memory)"
+    echo
+    echo "before: $before"
+    echo "after:  $after"
+    echo "wrk -t1, ${DURATION}s per run, $CONNECTIONS connections unless named; tokens RS256 2048-bit, ~$(head -1 "$OUT/tokens/tokens.txt" | wc -c) bytes"
+    echo
+    echo "| run | req/s | p99 ms | CPU cores used | peak RSS MB | requests | non-2xx |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    awk '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$OUT/overhead.txt"
+    echo
+    echo "| ratio | measured | target |"
+    echo "| --- | ---: | ---: |"
+    echo "| plain YARP / direct | $(ratio "$yarp_rps" "$(field direct 2)") | (issue's baseline 0.39-0.41) |"
+    echo "| gateway, reused tokens / plain YARP | $(ratio "$(field gateway-reused 2)" "$yarp_rps") | >= 0.90 |"
+    echo "| gateway without cache, reused tokens / plain YARP | $(ratio "$(field gateway-nocache-reused 2)" "$yarp_rps") | (stock JwtBearer: 0.58) |"
+    echo "| gateway, distinct tokens / plain YARP | $(ratio "$(field gateway-distinct 2)" "$yarp_distinct") | >= 0.70 |"
+    echo "| gateway without cache, distinct tokens / plain YARP | $(ratio "$(field gateway-nocache-distinct 2)" "$yarp_distinct") | |"
+    echo "| distinct-token requests per token minted | $(ratio "$(field gateway-distinct 6)" "$(wc -l <"$OUT/tokens/tokens.txt")") | <= 1 (no token reused) |"
+    echo "| added p99 at ~60 %, gateway - plain YARP (ms) | $(awk -v a="$(field gateway-60pct 3)" -v b="$(field yarp-60pct 3)" 'BEGIN { printf "%.2f", a - b }') | <= 0.5 |"
+    echo "| added p99 at ~60 %, gateway without cache - plain YARP (ms) | $(awk -v a="$(field gateway-nocache-60pct 3)" -v b="$(field yarp-60pct 3)" 'BEGIN { printf "%.2f", a - b }') | |"
+    echo "| gateway RSS idle / plain YARP idle (MB) | $idle_gateway / $idle_yarp | |"
+    echo "| gateway peak RSS at 1,000 connections (MB) | $(field gateway-1000conns 5) | < 150 |"
+  } | tee "$OUT/overhead.md"
+}
+
+validation() {
+  log "BenchmarkDotNet, in process (Release)"
+  flock "$LOCK" dotnet publish -c Release --nologo -v q -o "$BIN/validation" "$ROOT/bench/Validation" >/dev/null
+  machine
+  (cd "$OUT" && flock "$LOCK" dotnet "$BIN/validation/Validation.dll" --filter '*' --artifacts "$OUT/validation")
+  machine
+}
+
+mkdir -p "$OUT"
+case ${1:-all} in
+  overhead) publish; overhead ;;
+  validation) validation ;;
+  all) publish; overhead; stop_all; PIDS=(); validation ;;
+  *) echo "usage: $0 overhead|validation|all" >&2; exit 2 ;;
+esac
