@@ -41,10 +41,12 @@ public static class TokenVerificationExtensions
         services.AddSingleton<UnknownKeyIds>();
         services.AddSingleton<KeySetRetriever>();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<TokenVerificationOptions>, KeySetRetriever, IHttpClientFactory, TokenVerificationMetrics, UnknownKeyIds, TimeProvider>(
-                (jwt, verification, retriever, clients, metrics, unknownKeyIds, time) =>
+            .Configure<IOptions<TokenVerificationOptions>, TokenVerificationMetrics, TimeProvider>((jwt, verification, metrics, time) =>
+                ConfigureJwtBearer(jwt, verification.Value, metrics, time))
+            // After the above, which sets the metadata address.
+            .Configure<IOptions<TokenVerificationOptions>, KeySetRetriever, IHttpClientFactory, UnknownKeyIds>(
+                (jwt, verification, retriever, clients, unknownKeyIds) =>
             {
-                ConfigureJwtBearer(jwt, verification.Value, metrics, time);
                 jwt.ConfigurationManager = new KeySet(
                     new ConfigurationManager<OpenIdConnectConfiguration>(
                         jwt.MetadataAddress, retriever, new KeySetDocumentRetriever(clients, jwt.RequireHttpsMetadata))
