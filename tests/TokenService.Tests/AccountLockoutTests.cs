@@ -92,6 +92,19 @@ public sealed class AccountLockoutTests(DatabaseProvider provider) : TokenServic
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
 
+    /// <remarks>Part of the rule against keeping a victim locked out: guessing blocks new sign-ins, never a device already signed in.</remarks>
+    [Test]
+    public async Task A_lockout_leaves_the_sessions_the_user_already_has_working()
+    {
+        var (user, address) = await NewUserAsync();
+        var (_, refresh) = await Client.SignInAsync(user, Password);
+        await FailAsync(user, address, times: 5);
+
+        using var response = await Client.RefreshAsync(refresh);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
     [Test]
     public async Task Parallel_wrong_passwords_are_all_counted()
     {
