@@ -61,7 +61,7 @@ await Task.WhenAll(Enumerable.Range(0, workers).Select(async _ =>
 {
     while (clock.Elapsed < deadline)
     {
-        var status = (int)await Login(client, Password);
+        var status = (int)(await Login(client, Password)).Status;
         lock (counts)
         {
             counts[status] = counts.GetValueOrDefault(status) + 1;
@@ -91,12 +91,12 @@ var burst = await Task.WhenAll(Enumerable.Range(0, 200).Select(async _ =>
     var watch = Stopwatch.StartNew();
     try
     {
-        var status = (int)await Login(client, Password);
-        return (Status: status, Ms: watch.Elapsed.TotalMilliseconds);
+        var (status, body) = await Login(client, Password);
+        return (Status: (int)status, Ms: watch.Elapsed.TotalMilliseconds, Body: body);
     }
     catch (TaskCanceledException)
     {
-        return (Status: 0, Ms: watch.Elapsed.TotalMilliseconds);
+        return (Status: 0, Ms: watch.Elapsed.TotalMilliseconds, Body: "");
     }
 }));
 var peak = service.PeakResidentMemory();
@@ -112,16 +112,16 @@ Row("allowance: MaxConcurrentHashes × hash memory × 1.2 (MiB)", allowance.ToSt
 Row("answers by status (0 = timed out after 30 s)", string.Join(", ", burst.GroupBy(b => b.Status).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}")));
 Row("shed (429/503): min / median / max ms", Spread(shed));
 Row("served (200): min / median / max ms", Spread(served));
+Row("a shed answer's body", burst.Where(b => b.Status is 429 or 503).Select(b => $"`{b.Body}`").FirstOrDefault() ?? "none");
 return 0;
 
-static async Task<HttpStatusCode> Login(HttpClient client, string password)
+static async Task<(HttpStatusCode Status, string Body)> Login(HttpClient client, string password)
 {
     using var form = new FormUrlEncodedContent([
         new("grant_type", "password"), new("client_id", "mobile-app"), new("username", "alice"), new("password", password),
     ]);
     using var response = await client.PostAsync(new Uri("/connect/token", UriKind.Relative), form);
-    _ = await response.Content.ReadAsByteArrayAsync();
-    return response.StatusCode;
+    return (response.StatusCode, await response.Content.ReadAsStringAsync());
 }
 
 static double Median(List<double> values)
