@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark suite (see bench/README.md). Usage: bench/bench.sh overhead|validation|all
+# The benchmark suite (see bench/README.md). Usage: bench/bench.sh overhead|validation|login|all
 # Every process runs from a Release publish; every result is reported next to a baseline measured in the same run.
 # Measurements hold $BENCH_LOCK (the shared build lock, so no build runs alongside) for one group of runs at a time.
 set -euo pipefail
@@ -190,10 +190,20 @@ validation() {
   machine
 }
 
+login() {
+  log "publishing Release builds of the token service and its load driver"
+  [[ -n ${SKIP_PUBLISH:-} ]] || flock "$LOCK" dotnet publish -c Release --nologo -v q -o "$BIN/tokenserviceload" "$ROOT/bench/TokenServiceLoad" >/dev/null
+  log "scenario 4: sign-ins against a throwaway PostgreSQL"
+  { echo "before: $(machine)"
+    flock "$LOCK" dotnet "$BIN/tokenserviceload/TokenServiceLoad.dll" login "$BIN/tokenserviceload/TokenService.dll" "$DURATION"
+    echo "after:  $(machine)"; } | tee "$OUT/login.md"
+}
+
 mkdir -p "$OUT"
 case ${1:-all} in
   overhead) publish; overhead ;;
+  login) login ;;
   validation) validation ;;
-  all) publish; overhead; stop_all; PIDS=(); validation ;;
-  *) echo "usage: $0 overhead|validation|all" >&2; exit 2 ;;
+  all) publish; overhead; stop_all; PIDS=(); validation; login ;;
+  *) echo "usage: $0 overhead|validation|login|all" >&2; exit 2 ;;
 esac
