@@ -1,8 +1,11 @@
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using Gateway.Policies;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Hosting;
 using Inventory.Items;
 using Orders.Ordering;
 using TestSupport;
@@ -135,6 +138,14 @@ public sealed class Platform : IAsyncDisposable
                 endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? [],
                 endpoint.Metadata.GetMetadata<IAcceptsMetadata>() is not null))),
     ];
+
+    /// <summary>Records what one process (<c>gateway</c>, <c>orders</c>, <c>inventory</c>, <c>token-service</c>) measures on one instrument of its own meter from now on.</summary>
+    public MetricCollector<T> Collect<T>(string process, string instrument)
+        where T : struct
+    {
+        var services = _processes.Single(p => p.Name == process).Services;
+        return new(services.GetRequiredService<IMeterFactory>(), services.GetRequiredService<IHostEnvironment>().ApplicationName, instrument);
+    }
 
     private Uri Start<TEntryPoint>(string name, Dictionary<string, string> settings, int port = 0, Action<IServiceCollection>? replaceServices = null)
         where TEntryPoint : class

@@ -26,7 +26,7 @@ public sealed class ConfigurationValidationTests
 
     [TestCase("TokenVerification:FallbackJwks", "not a key set", "TokenVerification:FallbackJwks")]
     [TestCase("TokenVerification:FallbackJwks", """{"keys":[]}""", "TokenVerification:FallbackJwks")]
-    [TestCase("TokenVerification:KeyRefreshInterval", "00:01:00", "TokenVerification:KeyRefreshInterval")]
+    [TestCase("TokenVerification:KeyRefreshInterval", "00:00:30", "TokenVerification:KeyRefreshInterval")]
     [TestCase("TokenVerification:MinimumKeyRefreshInterval", "00:00:00.5", "TokenVerification:MinimumKeyRefreshInterval")]
     [TestCase("TokenVerification:ClockSkew", "00:05:00", "TokenVerification:ClockSkew")]
     [TestCase("TokenVerification:UnknownKeyIdRetention", "00:00:30", "TokenVerification:UnknownKeyIdRetention")]

@@ -51,7 +51,10 @@ public static class TokenVerificationExtensions
                     new ConfigurationManager<OpenIdConnectConfiguration>(
                         jwt.MetadataAddress, retriever, new KeySetDocumentRetriever(clients, jwt.RequireHttpsMetadata))
                     {
-                        AutomaticRefreshInterval = verification.Value.KeyRefreshInterval,
+                        // KeySetRefresher keeps the schedule on the app's clock; this is the manager's own, which
+                        // cannot be shorter than 5 minutes.
+                        AutomaticRefreshInterval = TimeSpan.FromTicks(Math.Max(
+                            verification.Value.KeyRefreshInterval.Ticks, BaseConfigurationManager.MinimumAutomaticRefreshInterval.Ticks)),
                         RefreshInterval = verification.Value.MinimumKeyRefreshInterval,
                         // Off: with it, a token whose kid has left the key set is retried against the "last known good"
                         // key set for an hour, so a withdrawn (even revoked) key would keep validating. A failed fetch
@@ -64,6 +67,7 @@ public static class TokenVerificationExtensions
             });
 
         services.AddHostedService<KeySetWarmUp>();
+        services.AddHostedService<KeySetRefresher>();
         services.AddHealthChecks().AddCheck<SigningKeysHealthCheck>("signing-keys", tags: [HealthExtensions.ReadyTag]);
         return builder;
     }

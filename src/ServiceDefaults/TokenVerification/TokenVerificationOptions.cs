@@ -25,9 +25,11 @@ public sealed class TokenVerificationOptions
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How often the key set is re-read from the token service in the background. Default 10 minutes. The token
-    /// service publishes a new key longer than this before it signs with it. An unknown <c>kid</c> triggers an
-    /// earlier refresh, at most once per <see cref="MinimumKeyRefreshInterval"/>. At least 5 minutes.
+    /// How often the key set is re-read from the token service in the background, on the app's clock, also while
+    /// no request arrives. Default 10 minutes; at least <see cref="MinimumKeyRefreshInterval"/>. The token service's
+    /// <c>SigningKeys:ActivationDelay</c> must exceed it (plus the token service's <c>ReloadInterval</c> and any HTTP
+    /// cache in between), so every validator has fetched a new key before it signs. An unknown <c>kid</c> triggers
+    /// an earlier refresh, at most once per <see cref="MinimumKeyRefreshInterval"/>.
     /// </summary>
     public TimeSpan KeyRefreshInterval { get; set; } = TimeSpan.FromMinutes(10);
 
