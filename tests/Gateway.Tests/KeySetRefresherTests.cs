@@ -1,6 +1,9 @@
 using System.Net;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using NUnit.Framework;
 using ServiceDefaults.TokenVerification;
 using TestSupport;
@@ -53,9 +56,11 @@ public sealed class KeySetRefresherTests : GatewayPerTestBase
         using var unknownKeyIds = Rig.Collect<long>(TokenVerificationMetrics.UnknownKeyIdsInstrument);
         using var next = new TestSigningKey();
         Rig.Authority.Publish(next);
+        await Task.Delay(MinimumInterval); // else the scheduled request could fall within the minimum interval of the start's fetch
 
         _clock.Advance(RefreshInterval);
         await WaitUntilAsync(() => Rig.Authority.JwksFetches > fetchesAtStart);
+        await WaitUntilAsync(async () => (await KeySetAsync()).SigningKeys.Any(key => key.KeyId == next.KeyId)); // it reaches the verifier after the JWKS answer
         using var response = await GetOrdersAsync(next.CreateToken(OrdersReader));
 
         Assert.Multiple(() =>
@@ -64,6 +69,11 @@ public sealed class KeySetRefresherTests : GatewayPerTestBase
             Assert.That(unknownKeyIds.GetMeasurementSnapshot(), Is.Empty);
         });
     }
+
+    /// <summary>The key set the gateway's JwtBearer reads for every request.</summary>
+    private Task<OpenIdConnectConfiguration> KeySetAsync() =>
+        Rig.Gateway.Services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme)
+            .ConfigurationManager!.GetConfigurationAsync(CancellationToken.None);
 
     /// <returns>The JWKS fetches made until the gateway was ready (the one at start).</returns>
     private async Task<int> StartIdleGatewayAsync()
