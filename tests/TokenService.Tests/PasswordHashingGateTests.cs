@@ -73,6 +73,40 @@ public sealed class PasswordHashingGateTests(DatabaseProvider provider) : TokenS
     }
 
     [Test]
+    public async Task A_sign_in_refused_for_a_full_line_is_refused_before_its_client_is_looked_up()
+    {
+        var gate = Host.Services.GetRequiredService<PasswordHashingGate>();
+        HttpResponseMessage response;
+        using (gate.Reserve())
+        {
+            response = await Client.RequestAsync([
+                new("grant_type", "password"), new("client_id", "no-such-client"), new("username", "alice"), new("password", TokenServiceHost.UserPassword),
+            ]);
+        }
+
+        using (response)
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        }
+    }
+
+    [Test]
+    public async Task Other_grants_are_not_refused_for_a_full_line()
+    {
+        var gate = Host.Services.GetRequiredService<PasswordHashingGate>();
+        HttpResponseMessage response;
+        using (gate.Reserve())
+        {
+            response = await Client.ClientCredentialsAsync("orders-service", TokenServiceHost.OrdersServiceSecret);
+        }
+
+        using (response)
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+    }
+
+    [Test]
     public async Task Sign_ins_refused_for_a_full_line_count_no_failure_toward_the_lockout()
     {
         var gate = Host.Services.GetRequiredService<PasswordHashingGate>();

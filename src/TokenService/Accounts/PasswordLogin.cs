@@ -10,9 +10,9 @@ namespace TokenService.Accounts;
 /// verification (against a dummy hash of today's cost for an unknown user, against the real hash for a locked
 /// or disabled one) and one lockout UPDATE, so neither the answer nor its timing tells an unknown user from a
 /// wrong password, a locked or a disabled account. The read includes the user's MFA state, so a user with MFA
-/// costs exactly the same on every failure path too. The place in the hashing gate's line is taken before anything
-/// else: when the line is full the sign-in is refused (<see cref="PasswordHashingOverloadedException"/>, 503) before
-/// the user is read, so the refusal is the same for every account, costs almost nothing and counts no failure.
+/// costs exactly the same on every failure path too. The caller has taken its place in the hashing gate's line before
+/// anything else (<see cref="PasswordHashing.Reserve"/>): a sign-in refused for a full line never gets here, so the
+/// refusal is the same for every account, costs almost nothing and counts no failure.
 /// </summary>
 /// <remarks>
 /// A correct password of a user with MFA does not clear the failure count: only the completed second factor does,
@@ -21,9 +21,9 @@ namespace TokenService.Accounts;
 internal sealed partial class PasswordLogin(
     TokenDbContext database, PasswordHashing hashing, AccountLockout lockout, AuditLog audit, TimeProvider time, ILogger<PasswordLogin> logger)
 {
-    public async Task<PasswordSignIn?> SignInAsync(string userName, string password, string clientId, CancellationToken cancellationToken)
+    public async Task<PasswordSignIn?> SignInAsync(
+        PasswordHashingGate.Place place, string userName, string password, string clientId, CancellationToken cancellationToken)
     {
-        using var place = hashing.Reserve();
         var normalized = UserNames.Normalize(userName);
         var user = await database.Users.WithRights().Include(u => u.Mfa)
             .FirstOrDefaultAsync(u => u.NormalizedUserName == normalized, cancellationToken).ConfigureAwait(false);
