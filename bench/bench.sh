@@ -191,9 +191,11 @@ validation() {
 }
 
 login() {
+  ensure_wrk
+  ulimit -n "$(ulimit -Hn)"
   log "publishing Release builds of the token service and its load driver"
   [[ -n ${SKIP_PUBLISH:-} ]] || flock "$LOCK" dotnet publish -c Release --nologo -v q -o "$BIN/tokenserviceload" "$ROOT/bench/TokenServiceLoad" >/dev/null
-  log "scenario 4: sign-ins against a throwaway PostgreSQL"
+  log "scenarios 4 and 5 (token service): sign-ins, then memory at 1,000 connections, against a throwaway PostgreSQL"
   { echo "before: $(machine)"
     flock "$LOCK" dotnet "$BIN/tokenserviceload/TokenServiceLoad.dll" login "$BIN/tokenserviceload/TokenService.dll" "$DURATION"
     echo "after:  $(machine)"; } | tee "$OUT/login.md"
