@@ -17,6 +17,8 @@ public abstract class TokenDbContext(DbContextOptions options) : DbContext(optio
 {
     public DbSet<User> Users => Set<User>();
 
+    public DbSet<FamiliarSignInSource> FamiliarSignInSources => Set<FamiliarSignInSource>();
+
     public DbSet<Role> Roles => Set<Role>();
 
     public DbSet<Permission> Permissions => Set<Permission>();
@@ -57,6 +59,15 @@ public abstract class TokenDbContext(DbContextOptions options) : DbContext(optio
             user.Property(u => u.ConfirmationTokenHash).HasMaxLength(32);
             user.HasIndex(u => u.ConfirmationTokenHash).IsUnique();
             user.HasMany(u => u.Roles).WithMany(r => r.Users).UsingEntity("user_roles");
+        });
+
+        modelBuilder.Entity<FamiliarSignInSource>(source =>
+        {
+            source.ToTable("familiar_sign_in_sources");
+            source.HasKey(s => s.Id);
+            source.Property(s => s.Address).HasMaxLength(64);
+            source.HasIndex(s => new { s.UserId, s.Address });
+            source.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<Role>(role =>

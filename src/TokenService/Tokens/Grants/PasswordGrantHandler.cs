@@ -49,7 +49,7 @@ internal sealed class PasswordGrantHandler(
         PasswordSignIn? signIn;
         try
         {
-            signIn = await login.SignInAsync(userName, password, client.ClientId, cancellationToken).ConfigureAwait(false);
+            signIn = await login.SignInAsync(userName, password, client.ClientId, address, cancellationToken).ConfigureAwait(false);
         }
         catch (PasswordHashingOverloadedException)
         {

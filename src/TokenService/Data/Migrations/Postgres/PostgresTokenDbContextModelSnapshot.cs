@@ -23,6 +23,36 @@ namespace TokenService.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("TokenService.Accounts.FamiliarSignInSource", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("FailedLoginCount")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("LastSignInAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset?>("LockoutEndsAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "Address");
+
+                    b.ToTable("familiar_sign_in_sources", (string)null);
+                });
+
             modelBuilder.Entity("TokenService.Accounts.Permission", b =>
                 {
                     b.Property<Guid>("Id")
@@ -524,6 +554,15 @@ namespace TokenService.Data.Migrations.Postgres
                     b.HasIndex("UsersId");
 
                     b.ToTable("user_roles");
+                });
+
+            modelBuilder.Entity("TokenService.Accounts.FamiliarSignInSource", b =>
+                {
+                    b.HasOne("TokenService.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("TokenService.Mfa.MfaChallenge", b =>
