@@ -10,7 +10,7 @@ namespace EndToEnd.Tests;
 /// Issue 9, scenario 8: password guessing through the gateway, from several loopback addresses (127.0.0.x) so the
 /// per-address limits see different clients. The token service runs on a fake clock, so 15-minute windows and
 /// 30-minute lockouts (the production defaults) pass in an instant; each test starts a day later, with every
-/// earlier window and lockout over. The sign-in limits live in each token-service instance's memory.
+/// earlier window and lockout over.
 /// </summary>
 [TestFixture]
 public sealed class BruteForceTests : PlatformFixture

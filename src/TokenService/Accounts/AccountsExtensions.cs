@@ -2,7 +2,7 @@ namespace TokenService.Accounts;
 
 public static class AccountsExtensions
 {
-    /// <summary>Sign-in protection: account lockout and per-address rate limits.</summary>
+    /// <summary>Sign-in protection: account lockout and per-address rate limits, both shared by every instance through the store.</summary>
     public static IHostApplicationBuilder AddAccounts(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -20,10 +20,10 @@ public static class AccountsExtensions
                 "Accounts:LoginRateLimits permit limits must be at least 1.")
             .Validate(o => o.Window >= TimeSpan.FromMinutes(1) && o.Window <= TimeSpan.FromDays(1),
                 "Accounts:LoginRateLimits:Window must be between 1 minute and 1 day.")
-            .Validate(o => o.MaxTrackedKeys >= 1000, "Accounts:LoginRateLimits:MaxTrackedKeys must be at least 1000.")
             .ValidateOnStart();
         services.AddScoped<AccountLockout>();
-        services.AddSingleton<LoginRateLimiter>();
+        services.AddScoped<LoginRateLimiter>();
+        services.AddHostedService<SignInAttemptCleanup>();
         return builder;
     }
 }

@@ -19,6 +19,8 @@ public abstract class TokenDbContext(DbContextOptions options) : DbContext(optio
 
     public DbSet<FamiliarSignInSource> FamiliarSignInSources => Set<FamiliarSignInSource>();
 
+    public DbSet<SignInAttempt> SignInAttempts => Set<SignInAttempt>();
+
     public DbSet<Role> Roles => Set<Role>();
 
     public DbSet<Permission> Permissions => Set<Permission>();
@@ -59,6 +61,15 @@ public abstract class TokenDbContext(DbContextOptions options) : DbContext(optio
             user.Property(u => u.ConfirmationTokenHash).HasMaxLength(32);
             user.HasIndex(u => u.ConfirmationTokenHash).IsUnique();
             user.HasMany(u => u.Roles).WithMany(r => r.Users).UsingEntity("user_roles");
+        });
+
+        modelBuilder.Entity<SignInAttempt>(attempt =>
+        {
+            attempt.ToTable("sign_in_attempts");
+            attempt.HasKey(a => a.Id);
+            attempt.Property(a => a.KeyHash).HasMaxLength(32);
+            attempt.HasIndex(a => new { a.KeyHash, a.At });
+            attempt.HasIndex(a => a.At);
         });
 
         modelBuilder.Entity<FamiliarSignInSource>(source =>

@@ -98,6 +98,29 @@ namespace TokenService.Data.Migrations.Postgres
                     b.ToTable("roles", (string)null);
                 });
 
+            modelBuilder.Entity("TokenService.Accounts.SignInAttempt", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<byte[]>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("bytea");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("KeyHash", "At");
+
+                    b.ToTable("sign_in_attempts", (string)null);
+                });
+
             modelBuilder.Entity("TokenService.Accounts.User", b =>
                 {
                     b.Property<Guid>("Id")
