@@ -197,9 +197,18 @@ publish_tokenserviceload() {
 
 issuance() {
   publish_tokenserviceload
+  # BASELINE_REV=<git revision>: also measure that revision's token service, in turns with this one (before/after in one run).
+  local baseline=()
+  if [[ -n ${BASELINE_REV:-} ]]; then
+    log "publishing the token service of $BASELINE_REV as the baseline"
+    rm -rf "$OUT/baseline-src" && mkdir -p "$OUT/baseline-src"
+    git -C "$ROOT" archive "$BASELINE_REV" | tar -x -C "$OUT/baseline-src"
+    flock "$LOCK" dotnet publish -c Release --nologo -v q -o "$BIN/baseline" "$OUT/baseline-src/src/TokenService" >/dev/null
+    baseline=("$BIN/baseline/TokenService.dll")
+  fi
   log "scenario 3: client_credentials and refresh grants against a throwaway PostgreSQL, with their bounds"
-  { echo "before: $(machine)"
-    flock "$LOCK" dotnet "$BIN/tokenserviceload/TokenServiceLoad.dll" issuance "$BIN/tokenserviceload/TokenService.dll" "$DURATION"
+  { echo "before: $(machine)${BASELINE_REV:+; baseline: $BASELINE_REV ($(git -C "$ROOT" rev-parse --short "$BASELINE_REV"))}"
+    flock "$LOCK" dotnet "$BIN/tokenserviceload/TokenServiceLoad.dll" issuance "$BIN/tokenserviceload/TokenService.dll" "$DURATION" "${baseline[@]}"
     echo "after:  $(machine)"; } | tee "$OUT/issuance.md"
 }
 

@@ -139,7 +139,6 @@ internal sealed class GrantSql
             await ReadAllAsync(user);
         }
 
-        await transaction.SaveAsync("__EFSavePoint");
         await using (var batch = new NpgsqlBatch(connection, transaction))
         {
             batch.BatchCommands.Add(Command(InsertAudit, AppClient, DBNull.Value, "127.0.0.1", now, familyId, "refresh_token_rotated", DBNull.Value, userId));
@@ -152,7 +151,6 @@ internal sealed class GrantSql
             }
         }
 
-        await transaction.ReleaseAsync("__EFSavePoint");
         await transaction.CommitAsync();
         _current[worker] = successorHash;
         return true;

@@ -19,86 +19,87 @@ internal static class Issuance
     private const string ServiceClient = "orders-service";
     private const string AppClient = "mobile-app";
 
-    public static async Task<int> RunAsync(string dll, int seconds)
+    /// <summary>Measures the service in <paramref name="dll"/>; with <paramref name="baselineDll"/>, an earlier build too, in turns, in the same run.</summary>
+    public static async Task<int> RunAsync(string dll, string? baselineDll, int seconds)
     {
         var concurrency = int.Parse(Environment.GetEnvironmentVariable("CONCURRENCY") ?? "8", CultureInfo.InvariantCulture);
         var rounds = int.Parse(Environment.GetEnvironmentVariable("ROUNDS") ?? "2", CultureInfo.InvariantCulture);
+        Console.WriteLine($"{Environment.ProcessorCount} cores; {concurrency} grants (or SQL replays) in flight; {seconds} s per measurement; " +
+            $"{rounds} rounds; Accounts:LoginRateLimits lifted (the sessions are started by sign-ins of one user)" +
+            (baselineDll is null ? "" : "; \"baseline\" is an earlier build of the token service, measured in turns with this one on its own database"));
+
         await using var postgres = await PostgresServer.StartAsync();
         var connectionString = await postgres.CreateDatabaseAsync("bench");
-        await using var service = await TokenServiceProcess.StartAsync(dll, connectionString, Password);
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue })
-        {
-            BaseAddress = service.BaseAddress, Timeout = TimeSpan.FromSeconds(30),
-        };
-        var basic = new AuthenticationHeaderValue("Basic",
-            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ServiceClient}:{TokenServiceProcess.OrdersServiceSecret}")));
-
-        Console.WriteLine($"{Environment.ProcessorCount} cores; {concurrency} grants (or SQL replays) in flight; {seconds} s per measurement; " +
-            $"{rounds} rounds; Accounts:LoginRateLimits lifted (the sessions are started by sign-ins of one user)");
-
-        // Warm the service (JIT, pools, key cache) and start one session per refresh worker, service and replay alike.
-        string? accessToken = null;
-        for (var i = 0; i < 50; i++)
-        {
-            accessToken = await ClientCredentialsAsync(http, basic) ?? throw new InvalidOperationException("client_credentials failed");
-        }
-
-        var serviceSessions = new string[concurrency];
+        await using var service = await Target.StartAsync("", dll, connectionString, concurrency);
+        await using var baseline = baselineDll is null ? null : await Target.StartAsync(" (baseline)", baselineDll, await postgres.CreateDatabaseAsync("baseline"), concurrency);
+        Target[] targets = baseline is null ? [service] : [service, baseline];
         var replaySessions = new string[concurrency];
         for (var i = 0; i < concurrency; i++)
         {
-            serviceSessions[i] = await SignInAsync(http);
-            replaySessions[i] = await SignInAsync(http);
+            replaySessions[i] = await SignInAsync(service.Http);
         }
 
-        // A few seconds of each grant under load, unmeasured, so the runtime has tiered up the hot paths before anything is timed.
-        _ = await MeasureAsync("warm-up: client_credentials grants", service, 3, concurrency, _ => async () => await ClientCredentialsAsync(http, basic) is not null);
-        _ = await MeasureAsync("warm-up: refresh grants", service, 3, concurrency, RefreshWorker(http, serviceSessions));
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        var warm = await SignInAsync(http);
+        foreach (var target in targets)
+        {
+            // A few seconds of each grant under load, unmeasured, so the runtime has tiered up the hot paths before anything is timed.
+            _ = await MeasureAsync($"warm-up: client_credentials grants{target.Label}", target.Process, 3, concurrency, target.ClientCredentialsWorker);
+            _ = await MeasureAsync($"warm-up: refresh grants{target.Label}", target.Process, 3, concurrency, target.RefreshWorker);
+        }
 
+        await Task.Delay(TimeSpan.FromSeconds(2));
         Console.WriteLine();
         Console.WriteLine("Statements PostgreSQL logged for one grant of each kind (log_statement = all; parameters omitted):");
         Console.WriteLine();
         Console.WriteLine("```");
-        Console.WriteLine(await CaptureStatementsAsync(postgres, http, basic, warm));
+        Console.WriteLine(await CaptureStatementsAsync(postgres, service.Http, await SignInAsync(service.Http)));
         Console.WriteLine("```");
         await using var database = NpgsqlDataSource.Create(connectionString);
         var replay = await GrantSql.PrepareAsync(database, replaySessions);
 
         // Token-sized payload: the signing input (header.payload) of a real access token.
-        var signingInput = Encoding.ASCII.GetBytes(accessToken![..accessToken!.LastIndexOf('.')]);
+        var accessToken = await ClientCredentialsAsync(service.Http) ?? throw new InvalidOperationException("client_credentials failed");
+        var signingInput = Encoding.ASCII.GetBytes(accessToken[..accessToken.LastIndexOf('.')]);
         var phases = new List<Phase>();
         for (var round = 1; round <= rounds; round++)
         {
-            phases.Add(await MeasureRsaAsync(signingInput, service, seconds, round));
-            phases.Add(await MeasureAsync($"SQL of client_credentials, direct ({round})", service, seconds, concurrency,
+            phases.Add(await MeasureRsaAsync(signingInput, service.Process, seconds, round));
+            phases.Add(await MeasureAsync($"SQL of client_credentials, direct ({round})", service.Process, seconds, concurrency,
                 _ => () => GrantSql.LookUpClientAsync(database, ServiceClient)));
-            phases.Add(await MeasureAsync($"client_credentials grants ({round})", service, seconds, concurrency,
-                _ => async () => await ClientCredentialsAsync(http, basic) is not null));
-            phases.Add(await MeasureAsync($"SQL of refresh, direct ({round})", service, seconds, concurrency,
+            foreach (var target in targets)
+            {
+                phases.Add(await MeasureAsync($"client_credentials grants{target.Label} ({round})", target.Process, seconds, concurrency, target.ClientCredentialsWorker));
+            }
+
+            phases.Add(await MeasureAsync($"SQL of refresh, direct ({round})", service.Process, seconds, concurrency,
                 worker => () => replay.RotateAsync(worker)));
-            phases.Add(await MeasureAsync($"refresh grants ({round})", service, seconds, concurrency, RefreshWorker(http, serviceSessions)));
+            foreach (var target in targets)
+            {
+                phases.Add(await MeasureAsync($"refresh grants{target.Label} ({round})", target.Process, seconds, concurrency, target.RefreshWorker));
+            }
         }
 
         Console.WriteLine();
-        Console.WriteLine("| measurement | per second | failed | service cores | driver cores | machine cores (all processes) | load after |");
-        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | --- |");
+        Console.WriteLine("| measurement | per second | failed | service cores | service CPU ms each | driver cores | machine cores (all processes) | load after |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         foreach (var phase in phases)
         {
-            Console.WriteLine($"| {phase.Name} | {phase.Rate:F0} | {phase.Failed} | {phase.ServiceCores:F2} | {phase.DriverCores:F2} | {phase.MachineCores:F2} | {phase.LoadAfter} |");
+            Console.WriteLine($"| {phase.Name} | {phase.Rate:F0} | {phase.Failed} | {phase.ServiceCores:F2} | {1000 * phase.ServiceCores / phase.Rate:F2} | " +
+                $"{phase.DriverCores:F2} | {phase.MachineCores:F2} | {phase.LoadAfter} |");
         }
 
-        double Rate(string prefix) => phases.Where(p => p.Name.StartsWith(prefix, StringComparison.Ordinal)).Average(p => p.Rate);
-        var rsa = Rate("RSA-2048");
+        double Rate(string prefix) => phases.Where(p => p.Name.StartsWith(prefix + " (", StringComparison.Ordinal)).Average(p => p.Rate);
+        var rsa = Rate($"RSA-2048 signs on {Environment.ProcessorCount} threads");
         Console.WriteLine();
         Console.WriteLine("| grant (mean of the rounds) | grants/s | RSA sign bound /s | SQL bound /s | **ratio to the slower bound** (target ≥ 0.7) |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
-        foreach (var (grant, sql) in new[] { ("client_credentials", "SQL of client_credentials"), ("refresh", "SQL of refresh") })
+        foreach (var grant in new[] { "client_credentials", "refresh" })
         {
-            var rate = Rate(grant == "refresh" ? "refresh grants" : "client_credentials grants");
-            var bound = Math.Min(rsa, Rate(sql));
-            Console.WriteLine($"| {grant} | {rate:F0} | {rsa:F0} | {Rate(sql):F0} | **{rate / bound:F2}** |");
+            var sql = Rate($"SQL of {grant}, direct");
+            foreach (var target in targets)
+            {
+                var rate = Rate($"{grant} grants{target.Label}");
+                Console.WriteLine($"| {grant}{target.Label} | {rate:F0} | {rsa:F0} | {sql:F0} | **{rate / Math.Min(rsa, sql):F2}** |");
+            }
         }
 
         return 0;
@@ -150,21 +151,16 @@ internal static class Issuance
         return phase;
     }
 
-    /// <summary>Worker i rotates session i: each refresh presents the token the previous one returned.</summary>
-    private static Func<int, Func<Task<bool>>> RefreshWorker(HttpClient http, string[] sessions) => worker => async () =>
-    {
-        var next = await RefreshAsync(http, sessions[worker]);
-        sessions[worker] = next ?? sessions[worker];
-        return next is not null;
-    };
+    private static readonly AuthenticationHeaderValue ServiceClientBasic = new("Basic",
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ServiceClient}:{TokenServiceProcess.OrdersServiceSecret}")));
 
-    private static async Task<string?> ClientCredentialsAsync(HttpClient http, AuthenticationHeaderValue basic)
+    private static async Task<string?> ClientCredentialsAsync(HttpClient http)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/connect/token", UriKind.Relative))
         {
             Content = new FormUrlEncodedContent([new("grant_type", "client_credentials")]),
         };
-        request.Headers.Authorization = basic;
+        request.Headers.Authorization = ServiceClientBasic;
         using var response = await http.SendAsync(request);
         return response.IsSuccessStatusCode ? await Field(response, "access_token") : null;
     }
@@ -196,7 +192,7 @@ internal static class Issuance
     }
 
     /// <summary>Logs every statement for one client_credentials and one refresh grant, and returns them from the server's log.</summary>
-    private static async Task<string> CaptureStatementsAsync(PostgresServer postgres, HttpClient http, AuthenticationHeaderValue basic, string refreshToken)
+    private static async Task<string> CaptureStatementsAsync(PostgresServer postgres, HttpClient http, string refreshToken)
     {
         await using var admin = new NpgsqlConnection(postgres.ConnectionString("postgres"));
         await admin.OpenAsync();
@@ -210,7 +206,7 @@ internal static class Issuance
         await Run("SELECT pg_reload_conf()");
         await Task.Delay(500);
         await Run("SELECT 'bench: one client_credentials grant'");
-        _ = await ClientCredentialsAsync(http, basic) ?? throw new InvalidOperationException("client_credentials failed");
+        _ = await ClientCredentialsAsync(http) ?? throw new InvalidOperationException("client_credentials failed");
         await Run("SELECT 'bench: one refresh grant'");
         _ = await RefreshAsync(http, refreshToken) ?? throw new InvalidOperationException("refresh failed");
         await Run("SELECT 'bench: end'");
@@ -234,6 +230,48 @@ internal static class Issuance
         }
 
         return text.ToString().TrimEnd();
+    }
+
+    /// <summary>A token service under measurement: its process, a client for it, and one session per refresh worker.</summary>
+    private sealed class Target(string label, TokenServiceProcess process, HttpClient http, string[] sessions) : IAsyncDisposable
+    {
+        public string Label { get; } = label;
+
+        public TokenServiceProcess Process { get; } = process;
+
+        public HttpClient Http { get; } = http;
+
+        public static async Task<Target> StartAsync(string label, string dll, string connectionString, int concurrency)
+        {
+            var process = await TokenServiceProcess.StartAsync(dll, connectionString, Password);
+            var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue })
+            {
+                BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromSeconds(30),
+            };
+            var sessions = new string[concurrency];
+            for (var i = 0; i < concurrency; i++)
+            {
+                sessions[i] = await SignInAsync(http);
+            }
+
+            return new Target(label, process, http, sessions);
+        }
+
+        public Func<Task<bool>> ClientCredentialsWorker(int worker) => async () => await ClientCredentialsAsync(Http) is not null;
+
+        /// <summary>Worker i rotates session i: each refresh presents the token the previous one returned.</summary>
+        public Func<Task<bool>> RefreshWorker(int worker) => async () =>
+        {
+            var next = await RefreshAsync(Http, sessions[worker]);
+            sessions[worker] = next ?? sessions[worker];
+            return next is not null;
+        };
+
+        public async ValueTask DisposeAsync()
+        {
+            Http.Dispose();
+            await Process.DisposeAsync();
+        }
     }
 
     private sealed record Phase(string Name, double Rate, long Failed, double ServiceCores, double DriverCores, double MachineCores, string LoadAfter);

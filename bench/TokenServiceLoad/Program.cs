@@ -12,13 +12,14 @@ using TokenService.Passwords;
 // or client_credentials and refresh grants against the RSA sign rate and the same SQL run directly (issuance, Issuance.cs).
 if (args.Length < 2 || args[0] is not ("login" or "issuance"))
 {
-    Console.Error.WriteLine("usage: TokenServiceLoad login|issuance <path to published TokenService.dll> [seconds]");
+    Console.Error.WriteLine("usage: TokenServiceLoad login|issuance <path to published TokenService.dll> [seconds] [issuance: baseline TokenService.dll]");
     return 2;
 }
 
 if (args[0] == "issuance")
 {
-    return await Issuance.RunAsync(args[1], args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10);
+    // TokenServiceLoad issuance <TokenService.dll> [seconds] [baseline TokenService.dll]
+    return await Issuance.RunAsync(args[1], args.Length > 3 ? args[3] : null, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10);
 }
 
 var seconds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20;
