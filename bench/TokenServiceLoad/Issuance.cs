@@ -31,7 +31,7 @@ internal static class Issuance
         await using var postgres = await PostgresServer.StartAsync();
         var connectionString = await postgres.CreateDatabaseAsync("bench");
         await using var service = await Target.StartAsync("", dll, connectionString, concurrency);
-        await using var baseline = baselineDll is null ? null : await Target.StartAsync(" (baseline)", baselineDll, await postgres.CreateDatabaseAsync("baseline"), concurrency);
+        await using var baseline = baselineDll is null ? null : await Target.StartAsync(", baseline", baselineDll, await postgres.CreateDatabaseAsync("baseline"), concurrency);
         Target[] targets = baseline is null ? [service] : [service, baseline];
         var replaySessions = new string[concurrency];
         for (var i = 0; i < concurrency; i++)
