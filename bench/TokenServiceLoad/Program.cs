@@ -6,13 +6,20 @@ using Microsoft.Extensions.Options;
 using TestSupport;
 using TokenService.Passwords;
 
-// Scenario 4 of issue 8 (see bench/README.md). Usage: TokenServiceLoad login <TokenService.dll> [seconds]
+// Scenarios 3 and 4 of issue 8 (see bench/README.md). Usage: TokenServiceLoad login|issuance <TokenService.dll> [seconds]
 // Starts a throwaway PostgreSQL and the published token service as its own process (so its memory and CPU are its
-// own), seeds the demo data, then measures password sign-ins against the bound cores ÷ one Argon2id hash.
-if (args.Length < 2 || args[0] != "login")
+// own), seeds the demo data, then measures password sign-ins against the bound cores ÷ one Argon2id hash (login),
+// or client_credentials and refresh grants against the RSA sign rate and the same SQL run directly (issuance, Issuance.cs).
+if (args.Length < 2 || args[0] is not ("login" or "issuance"))
 {
-    Console.Error.WriteLine("usage: TokenServiceLoad login <path to published TokenService.dll> [seconds]");
+    Console.Error.WriteLine("usage: TokenServiceLoad login|issuance <path to published TokenService.dll> [seconds] [issuance: baseline TokenService.dll]");
     return 2;
+}
+
+if (args[0] == "issuance")
+{
+    // TokenServiceLoad issuance <TokenService.dll> [seconds] [baseline TokenService.dll]
+    return await Issuance.RunAsync(args[1], args.Length > 3 ? args[3] : null, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10);
 }
 
 var seconds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20;
@@ -137,6 +144,9 @@ static void Row(string name, string value) => Console.WriteLine($"| {name} | {va
 /// <summary>The published token service as a child process on a free loopback port, with the demo seed on PostgreSQL.</summary>
 internal sealed class TokenServiceProcess : IAsyncDisposable
 {
+    /// <summary>The demo seed's secret of the confidential client <c>orders-service</c> (client_credentials).</summary>
+    public static readonly string OrdersServiceSecret = new('o', 40);
+
     private readonly Process _process;
 
     private TokenServiceProcess(Process process, Uri baseAddress)
@@ -164,7 +174,7 @@ internal sealed class TokenServiceProcess : IAsyncDisposable
             ["DemoSeed__Enabled"] = "true",
             ["DemoSeed__AdminPassword"] = password,
             ["DemoSeed__UserPassword"] = password,
-            ["DemoSeed__OrdersServiceSecret"] = new string('o', 40),
+            ["DemoSeed__OrdersServiceSecret"] = OrdersServiceSecret,
             ["DemoSeed__ReportingServiceSecret"] = new string('r', 40),
             // The bench signs in as one user from one address far more often than any human would.
             ["Accounts__LoginRateLimits__PerAddressPermitLimit"] = "1000000",
