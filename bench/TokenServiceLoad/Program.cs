@@ -6,13 +6,20 @@ using Microsoft.Extensions.Options;
 using TestSupport;
 using TokenService.Passwords;
 
-// Scenario 4 of issue 8 (see bench/README.md). Usage: TokenServiceLoad login <TokenService.dll> [seconds]
+// Scenarios 3 and 4 of issue 8 (see bench/README.md). Usage: TokenServiceLoad login|issuance <TokenService.dll> [seconds]
 // Starts a throwaway PostgreSQL and the published token service as its own process (so its memory and CPU are its
-// own), seeds the demo data, then measures password sign-ins against the bound cores ÷ one Argon2id hash.
-if (args.Length < 2 || args[0] != "login")
+// own), seeds the demo data, then measures password sign-ins against the bound cores ÷ one Argon2id hash (login),
+// or client_credentials and refresh grants against the RSA sign rate and the same SQL run directly (issuance, Issuance.cs).
+if (args.Length < 2 || args[0] is not ("login" or "issuance"))
 {
-    Console.Error.WriteLine("usage: TokenServiceLoad login <path to published TokenService.dll> [seconds]");
+    Console.Error.WriteLine("usage: TokenServiceLoad login|issuance <path to published TokenService.dll> [seconds] [issuance: baseline TokenService.dll]");
     return 2;
+}
+
+if (args[0] == "issuance")
+{
+    // TokenServiceLoad issuance <TokenService.dll> [seconds] [baseline TokenService.dll]
+    return await Issuance.RunAsync(args[1], args.Length > 3 ? args[3] : null, args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10);
 }
 
 var seconds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20;

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.EntityFrameworkCore;
 using TokenService.Audit;
 using TokenService.Data;
@@ -22,29 +23,30 @@ internal sealed partial class PasswordLogin(
     TokenDbContext database, PasswordHashing hashing, AccountLockout lockout, AuditLog audit, TimeProvider time, ILogger<PasswordLogin> logger)
 {
     public async Task<PasswordSignIn?> SignInAsync(
-        PasswordHashingGate.Place place, string userName, string password, string clientId, CancellationToken cancellationToken)
+        PasswordHashingGate.Place place, string userName, string password, string clientId, IPAddress? address, CancellationToken cancellationToken)
     {
         var normalized = UserNames.Normalize(userName);
         var user = await database.Users.WithRights().Include(u => u.Mfa)
             .FirstOrDefaultAsync(u => u.NormalizedUserName == normalized, cancellationToken).ConfigureAwait(false);
 
         var now = time.GetUtcNow();
+        var source = await lockout.ResolveSourceAsync(user, address, now, cancellationToken).ConfigureAwait(false);
         var storedHash = user?.PasswordHash ?? hashing.DummyHash;
         var verification = await hashing.VerifyAsync(place, storedHash, password, cancellationToken).ConfigureAwait(false);
         var reason = user is null ? "unknown_user"
             : user.IsDisabled ? "disabled"
             : user.ConfirmationTokenHash is not null ? "unconfirmed"
-            : AccountLockout.IsLocked(user, now) ? "locked"
+            : AccountLockout.IsLocked(user, source, now) ? "locked"
             : verification == PasswordVerificationResult.Failed ? "wrong_password"
             : null;
-        if (reason is null && !user!.HasMfa && !await lockout.TryResetAsync(user.Id, now, cancellationToken).ConfigureAwait(false))
+        if (reason is null && !user!.HasMfa && !await lockout.TryResetAsync(user.Id, source, now, cancellationToken).ConfigureAwait(false))
         {
             reason = "locked";
         }
 
         if (reason is not null)
         {
-            var lockedNow = await lockout.RecordFailureAsync(user, now, cancellationToken).ConfigureAwait(false);
+            var lockedNow = await lockout.RecordFailureAsync(user, source, now, cancellationToken).ConfigureAwait(false);
             LogLoginFailed(logger, clientId, reason, user?.Id);
             audit.Record(AuditEventTypes.LoginFailed, user?.Id, clientId, detail: reason);
             if (lockedNow)

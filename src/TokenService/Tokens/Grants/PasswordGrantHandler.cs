@@ -46,7 +46,8 @@ internal sealed class PasswordGrantHandler(
         }
 
         var address = httpContextAccessor.HttpContext?.Connection.RemoteIpAddress;
-        if (!rateLimiter.TryBegin(address, UserNames.Normalize(userName), out var attempt, out var retryAfter))
+        var (attempt, retryAfter) = await rateLimiter.TryBeginAsync(address, UserNames.Normalize(userName), cancellationToken).ConfigureAwait(false);
+        if (retryAfter > TimeSpan.Zero)
         {
             return new RetryLaterResult(StatusCodes.Status429TooManyRequests, retryAfter, "Too many sign-in attempts. Try again later.");
         }
@@ -55,11 +56,11 @@ internal sealed class PasswordGrantHandler(
         try
         {
             var place = _place ?? throw new InvalidOperationException("The password grant was not admitted.");
-            signIn = await login.SignInAsync(place, userName, password, client.ClientId, cancellationToken).ConfigureAwait(false);
+            signIn = await login.SignInAsync(place, userName, password, client.ClientId, address, cancellationToken).ConfigureAwait(false);
         }
         catch (PasswordHashingOverloadedException)
         {
-            attempt.GiveBack(); // shed before any password was checked: waited too long for a hashing slot (answered 503)
+            await attempt.GiveBackAsync(CancellationToken.None).ConfigureAwait(false); // shed before any password was checked: waited too long for a hashing slot (answered 503)
             throw;
         }
 
@@ -68,7 +69,7 @@ internal sealed class PasswordGrantHandler(
             return new OAuthErrorResult(OAuthErrors.InvalidGrant, "The user name or password is incorrect.");
         }
 
-        attempt.GiveBack();
+        await attempt.GiveBackAsync(cancellationToken).ConfigureAwait(false);
         return signIn.SecondFactorRequired
             ? await challenges.IssueAsync(signIn.User.Id, client, access!, cancellationToken).ConfigureAwait(false)
             : await tokens.IssueAsync(signIn.User, client, access!, PasswordMethod, cancellationToken).ConfigureAwait(false);
