@@ -213,8 +213,10 @@ issuance() {
 }
 
 login() {
+  ensure_wrk
+  ulimit -n "$(ulimit -Hn)"
   publish_tokenserviceload
-  log "scenario 4: sign-ins against a throwaway PostgreSQL"
+  log "scenarios 4 and 5 (token service): sign-ins, then memory at 1,000 connections, against a throwaway PostgreSQL"
   { echo "before: $(machine)"
     flock "$LOCK" dotnet "$BIN/tokenserviceload/TokenServiceLoad.dll" login "$BIN/tokenserviceload/TokenService.dll" "$DURATION"
     echo "after:  $(machine)"; } | tee "$OUT/login.md"

@@ -37,6 +37,8 @@ Console.WriteLine($"Argon2id m={hashing.MemoryKiB} KiB t={hashing.Iterations} p=
     $"Passwords:Hashing:MaxConcurrentHashes={hashing.MaxConcurrentHashes}, MaxQueuedHashes={hashing.MaxQueuedHashes}, MaxQueueWait={hashing.MaxQueueWait.TotalSeconds} s; " +
     $"{Environment.ProcessorCount} cores; Accounts:LoginRateLimits lifted to 1,000,000 per window for the bench");
 
+var freshRss = service.ResidentMemory();
+
 // Warm the service (JIT, pools, key cache) before anything is timed.
 for (var i = 0; i < 4; i++)
 {
@@ -90,36 +92,44 @@ Row("**ratio to the bound** (target ≥ 0.85)", (rate / bound).ToString("F2", Cu
 Row("answers by status", string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Key}: {c.Value}")));
 Row("CPU cores used: token service / this driver", $"{serviceCores:F2} / {driverCores:F2}");
 
-// 200 sign-ins at once: peak memory above idle (the kernel's high-water mark, reset first), shedding, no timeouts.
-await Task.Delay(TimeSpan.FromSeconds(2));
-var idle = service.ResetPeakResidentMemory();
-var burst = await Task.WhenAll(Enumerable.Range(0, 200).Select(async _ =>
-{
-    var watch = Stopwatch.StartNew();
-    try
-    {
-        var (status, body) = await Login(client, Password);
-        return (Status: (int)status, Ms: watch.Elapsed.TotalMilliseconds, Body: body);
-    }
-    catch (TaskCanceledException)
-    {
-        return (Status: 0, Ms: watch.Elapsed.TotalMilliseconds, Body: "");
-    }
-}));
-var peak = service.PeakResidentMemory();
+// 200 sign-ins at once, three times (the first also opens the connections the burst needs, to the service and to
+// PostgreSQL; the later ones find them open): peak memory above idle (the kernel's high-water mark, reset first),
+// shedding, no timeouts.
 var allowance = hashing.MaxConcurrentHashes * hashing.MemoryKiB / 1024.0 * 1.2;
-var shed = burst.Where(b => b.Status is 429 or 503).Select(b => b.Ms).Order().ToList();
-var served = burst.Where(b => b.Status == 200).Select(b => b.Ms).Order().ToList();
 Console.WriteLine();
-Console.WriteLine("| 200 concurrent sign-ins | value |");
-Console.WriteLine("| --- | ---: |");
-Row("RSS idle before (MiB)", (idle / 1024.0).ToString("F0", CultureInfo.InvariantCulture));
-Row("peak RSS above idle (MiB)", ((peak - idle) / 1024.0).ToString("F1", CultureInfo.InvariantCulture));
-Row("allowance: MaxConcurrentHashes × hash memory × 1.2 (MiB)", allowance.ToString("F1", CultureInfo.InvariantCulture));
-Row("answers by status (0 = timed out after 30 s)", string.Join(", ", burst.GroupBy(b => b.Status).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}")));
-Row("shed (429/503): min / median / max ms", Spread(shed));
-Row("served (200): min / median / max ms", Spread(served));
-Row("a shed answer's body", burst.Where(b => b.Status is 429 or 503).Select(b => $"`{b.Body}`").FirstOrDefault() ?? "none");
+Console.WriteLine($"200 concurrent sign-ins, 3 bursts 2 s apart; allowance for the peak above idle: MaxConcurrentHashes × hash memory × 1.2 = {allowance:F1} MiB");
+Console.WriteLine();
+Console.WriteLine("| burst | RSS idle before (MiB) | **peak RSS above idle (MiB)** | answers by status (0 = timed out after 30 s) | **shed (429/503) min / median / max ms** | served (200) min / median / max ms |");
+Console.WriteLine("| --- | ---: | ---: | --- | --- | --- |");
+string? shedBody = null;
+for (var round = 1; round <= 3; round++)
+{
+    await Task.Delay(TimeSpan.FromSeconds(2));
+    var idle = service.ResetPeakResidentMemory();
+    var burst = await Task.WhenAll(Enumerable.Range(0, 200).Select(async _ =>
+    {
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var (status, body) = await Login(client, Password);
+            return (Status: (int)status, Ms: watch.Elapsed.TotalMilliseconds, Body: body);
+        }
+        catch (TaskCanceledException)
+        {
+            return (Status: 0, Ms: watch.Elapsed.TotalMilliseconds, Body: "");
+        }
+    }));
+    var peak = service.PeakResidentMemory();
+    var shed = burst.Where(b => b.Status is 429 or 503).Select(b => b.Ms).Order().ToList();
+    var served = burst.Where(b => b.Status == 200).Select(b => b.Ms).Order().ToList();
+    shedBody ??= burst.Where(b => b.Status is 429 or 503).Select(b => b.Body).FirstOrDefault();
+    Console.WriteLine($"| {round} | {idle / 1024.0:F0} | {(peak - idle) / 1024.0:F1} | " +
+        $"{string.Join(", ", burst.GroupBy(b => b.Status).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}"))} | {Spread(shed)} | {Spread(served)} |");
+}
+
+Console.WriteLine();
+Console.WriteLine($"A shed answer's body: `{shedBody ?? "none"}`");
+await Memory.ReportAsync(service, freshRss, Math.Min(seconds, 10));
 return 0;
 
 static async Task<(HttpStatusCode Status, string Body)> Login(HttpClient client, string password)
@@ -230,8 +240,11 @@ internal sealed class TokenServiceProcess : IAsyncDisposable
     public long ResetPeakResidentMemory()
     {
         File.WriteAllText($"/proc/{_process.Id}/clear_refs", "5");
-        return Status("VmRSS");
+        return ResidentMemory();
     }
+
+    /// <summary>RSS in KiB.</summary>
+    public long ResidentMemory() => Status("VmRSS");
 
     /// <summary>Peak RSS in KiB since the last reset.</summary>
     public long PeakResidentMemory() => Status("VmHWM");
