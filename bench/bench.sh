@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark suite (see bench/README.md). Usage: bench/bench.sh overhead|validation|login|all
+# The benchmark suite (see bench/README.md). Usage: bench/bench.sh overhead|validation|issuance|login|all
 # Every process runs from a Release publish; every result is reported next to a baseline measured in the same run.
 # Measurements hold $BENCH_LOCK (the shared build lock, so no build runs alongside) for one group of runs at a time.
 set -euo pipefail
@@ -190,10 +190,33 @@ validation() {
   machine
 }
 
-login() {
+publish_tokenserviceload() {
   log "publishing Release builds of the token service and its load driver"
   [[ -n ${SKIP_PUBLISH:-} ]] || flock "$LOCK" dotnet publish -c Release --nologo -v q -o "$BIN/tokenserviceload" "$ROOT/bench/TokenServiceLoad" >/dev/null
-  log "scenario 4: sign-ins against a throwaway PostgreSQL"
+}
+
+issuance() {
+  publish_tokenserviceload
+  # BASELINE_REV=<git revision>: also measure that revision's token service, in turns with this one (before/after in one run).
+  local baseline=()
+  if [[ -n ${BASELINE_REV:-} ]]; then
+    log "publishing the token service of $BASELINE_REV as the baseline"
+    rm -rf "$OUT/baseline-src" && mkdir -p "$OUT/baseline-src"
+    git -C "$ROOT" archive "$BASELINE_REV" | tar -x -C "$OUT/baseline-src"
+    flock "$LOCK" dotnet publish -c Release --nologo -v q -o "$BIN/baseline" "$OUT/baseline-src/src/TokenService" >/dev/null
+    baseline=("$BIN/baseline/TokenService.dll")
+  fi
+  log "scenario 3: client_credentials and refresh grants against a throwaway PostgreSQL, with their bounds"
+  { echo "before: $(machine)${BASELINE_REV:+; baseline: $BASELINE_REV ($(git -C "$ROOT" rev-parse --short "$BASELINE_REV"))}"
+    flock "$LOCK" dotnet "$BIN/tokenserviceload/TokenServiceLoad.dll" issuance "$BIN/tokenserviceload/TokenService.dll" "$DURATION" "${baseline[@]}"
+    echo "after:  $(machine)"; } | tee "$OUT/issuance.md"
+}
+
+login() {
+  ensure_wrk
+  ulimit -n "$(ulimit -Hn)"
+  publish_tokenserviceload
+  log "scenarios 4 and 5 (token service): sign-ins, then memory at 1,000 connections, against a throwaway PostgreSQL"
   { echo "before: $(machine)"
     flock "$LOCK" dotnet "$BIN/tokenserviceload/TokenServiceLoad.dll" login "$BIN/tokenserviceload/TokenService.dll" "$DURATION"
     echo "after:  $(machine)"; } | tee "$OUT/login.md"
@@ -202,8 +225,9 @@ login() {
 mkdir -p "$OUT"
 case ${1:-all} in
   overhead) publish; overhead ;;
+  issuance) issuance ;;
   login) login ;;
   validation) validation ;;
-  all) publish; overhead; stop_all; PIDS=(); validation; login ;;
-  *) echo "usage: $0 overhead|validation|login|all" >&2; exit 2 ;;
+  all) publish; overhead; stop_all; PIDS=(); validation; issuance; login ;;
+  *) echo "usage: $0 overhead|validation|issuance|login|all" >&2; exit 2 ;;
 esac

@@ -10,7 +10,7 @@ namespace EndToEnd.Tests;
 /// Issue 9, scenario 8: password guessing through the gateway, from several loopback addresses (127.0.0.x) so the
 /// per-address limits see different clients. The token service runs on a fake clock, so 15-minute windows and
 /// 30-minute lockouts (the production defaults) pass in an instant; each test starts a day later, with every
-/// earlier window and lockout over. The sign-in limits live in each token-service instance's memory.
+/// earlier window and lockout over.
 /// </summary>
 [TestFixture]
 public sealed class BruteForceTests : PlatformFixture
@@ -113,6 +113,44 @@ public sealed class BruteForceTests : PlatformFixture
         TestContext.Out.WriteLine($"brute force, lockout: 25 attempts from 5 addresses while locked; the owner signs in {LockoutDuration.TotalMinutes} min after the lockout began: {(int)afterwards.StatusCode}");
         Assert.That(whileLocked.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(afterwards.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    /// <remarks>
+    /// The rule against keeping a victim locked out: a lockout always ends, and each address the user signed in from in
+    /// the last 30 days has a failure count of its own, so one attacker address re-locking the account the moment each
+    /// lockout ends shuts out only addresses the user has not used lately.
+    /// </remarks>
+    [Test]
+    public async Task An_attacker_relocking_the_account_whenever_the_lockout_ends_never_keeps_the_owner_out_of_their_usual_address()
+    {
+        using var owner = Client();
+        using (var first = await SignInAsync(owner, "alice", Platform.UserPassword))
+        {
+            Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        using var attacker = Client();
+        var owners = new List<HttpStatusCode>();
+        var strangers = new List<HttpStatusCode>();
+        for (var lockout = 0; lockout < 3; lockout++)
+        {
+            for (var attempt = 0; attempt < PermitLimit; attempt++)
+            {
+                using var guess = await SignInAsync(attacker, "alice", $"guess-{lockout}-{attempt}");
+                Assert.That(guess.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            }
+
+            using var fromTheUsualAddress = await SignInAsync(owner, "alice", Platform.UserPassword);
+            using var stranger = Client();
+            using var fromANewAddress = await SignInAsync(stranger, "alice", Platform.UserPassword);
+            owners.Add(fromTheUsualAddress.StatusCode);
+            strangers.Add(fromANewAddress.StatusCode);
+            _time.Advance(LockoutDuration + TimeSpan.FromSeconds(1));
+        }
+
+        TestContext.Out.WriteLine($"brute force, re-lock: one attacker address locked the account 3 times, once as each lockout ended; the owner from their usual address → {string.Join(", ", owners.Select(s => (int)s))}; the right password from new addresses → {string.Join(", ", strangers.Select(s => (int)s))}");
+        Assert.That(owners, Is.All.EqualTo(HttpStatusCode.OK));
+        Assert.That(strangers, Is.All.EqualTo(HttpStatusCode.BadRequest));
     }
 
     /// <summary>Five wrong passwords from a fresh address: the account is locked for <see cref="LockoutDuration"/>.</summary>

@@ -6,7 +6,7 @@ namespace Reliability.Tests;
 
 /// <summary>
 /// Scenario 1: PostgreSQL stops while traffic flows. Holders of valid access tokens never notice (gateway and
-/// services never needed the database); sign-in, refresh and client_credentials answer 503 with Retry-After at once,
+/// services never needed the database, and orders keeps calling inventory with the service token it holds); sign-in, refresh and client_credentials answer 503 with Retry-After at once,
 /// never a token; the token services report not-ready but stay live; when PostgreSQL returns everything recovers
 /// without a restart, and no refresh token was lost or duplicated.
 /// </summary>
@@ -16,16 +16,26 @@ public sealed class DatabaseOutageTests : ScenarioBase
     /// <summary>Longest a token request may take during the outage: the connect timeout (3 s) plus slack for a busy machine.</summary>
     private static readonly TimeSpan NoHang = TimeSpan.FromSeconds(10);
 
+    /// <summary>One unit each, well within the demo stock of the item (40), so stock never runs out.</summary>
+    private const int OrdersDuringOutage = 20;
+
+    private const string OrderedSku = "SKU-1003";
+
     [Test]
     public async Task A_database_outage_is_invisible_to_token_holders_answers_token_requests_503_and_heals_by_itself()
     {
         var devices = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Client.SignInAsync()));
         await using var load = ApiLoad.Start(Client, [.. devices.Select(d => d.Access)]);
         await load.WhileRunningAsync(50);
+        using (var first = await Client.PlaceOrderAsync(OrderedSku, devices[0].Access))
+        {
+            Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.Created), "an order before the outage");
+        }
 
         await Cluster.StopPostgresAsync();
         var outage = Stopwatch.StartNew();
         var tokenRequests = new Outcomes();
+        var orders = new Outcomes();
         var issued = 0;
         var withoutRetryAfter = 0;
         while (outage.Elapsed < Soak.Phase(TimeSpan.FromSeconds(8)))
@@ -35,6 +45,11 @@ public sealed class DatabaseOutageTests : ScenarioBase
                 using var response = await tokenRequests.MeasureAsync(send);
                 issued += response?.StatusCode == HttpStatusCode.OK ? 1 : 0;
                 withoutRetryAfter += response?.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is null ? 1 : 0;
+            }
+
+            if (orders.Requests < OrdersDuringOutage)
+            {
+                using var placed = await orders.MeasureAsync(() => Client.PlaceOrderAsync(OrderedSku, devices[1].Access));
             }
         }
 
@@ -53,12 +68,15 @@ public sealed class DatabaseOutageTests : ScenarioBase
 
         Report($"database outage: {outage.Elapsed.TotalSeconds:F1} s; API traffic through it: {api}");
         Report($"  API traffic up to the end of the outage: {duringOutage}");
+        Report($"  orders placed during the outage (orders reserving at inventory with its own service token): {orders}");
         Report($"  token requests during the outage: {tokenRequests}");
         Report($"  readiness during the outage: {string.Join(", ", readiness)}; liveness: {string.Join(", ", liveness)}");
         Report($"  after PostgreSQL returned: refresh answered in {tokensBack.TotalSeconds:F1} s, every token service ready in {readyBack.TotalSeconds:F1} s");
         Assert.Multiple(() =>
         {
             Assert.That(api.Failures, Is.Zero, "API requests with valid tokens failed");
+            Assert.That(orders.Failures, Is.Zero, "orders (a service-to-service call) failed");
+            Assert.That(orders.Requests, Is.GreaterThan(0), "no order was placed during the outage");
             Assert.That(issued, Is.Zero, "a token was issued without the database");
             Assert.That(tokenRequests.Count(HttpStatusCode.ServiceUnavailable), Is.EqualTo(tokenRequests.Requests), "token requests not answered 503");
             Assert.That(withoutRetryAfter, Is.Zero, "503 without Retry-After");

@@ -69,6 +69,17 @@ public sealed class PlatformClient(Uri entryPoint, LocalCluster cluster) : IDisp
         return SendAsync(request);
     }
 
+    /// <summary>Places an order of one unit of <paramref name="sku"/>: orders reserves it at inventory with its own service token.</summary>
+    public Task<HttpResponseMessage> PlaceOrderAsync(string sku, string accessToken)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders")
+        {
+            Content = new StringContent($$"""{"sku":"{{sku}}","quantity":1}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        return SendAsync(request);
+    }
+
     /// <summary>The token pair of a successful token response; throws with the answer otherwise.</summary>
     public static async Task<TokenPair> PairAsync(HttpResponseMessage response)
     {

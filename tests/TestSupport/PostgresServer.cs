@@ -26,6 +26,9 @@ public sealed class PostgresServer : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>The server's log file (e.g. to read statements logged with <c>log_statement = all</c>).</summary>
+    public string LogPath => Path.Combine(_directory, "server.log");
+
     public static async Task<PostgresServer> StartAsync()
     {
         var binaries = FindBinaries();
@@ -73,7 +76,7 @@ public sealed class PostgresServer : IAsyncDisposable
 
     /// <summary>Starts the server (again) on its port with its data, and waits until it accepts connections.</summary>
     public Task ResumeAsync() => RunPostgresToolAsync("pg_ctl", [
-        "-D", DataDirectory, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60",
+        "-D", DataDirectory, "-l", LogPath, "-w", "-t", "60",
         "-o", $"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
         "start",
     ]);

@@ -105,6 +105,73 @@ public sealed class ClientCredentialsTests
     }
 
     [Test]
+    public async Task While_the_token_service_is_unavailable_the_token_held_is_used_until_it_expires()
+    {
+        var held = await _source.GetTokenAsync(CancellationToken.None);
+        _tokenService.ClientCredentialsUnavailable = true;
+
+        _time.Advance(TimeSpan.FromSeconds(271));
+        var token = await _source.GetTokenAsync(CancellationToken.None);
+
+        Assert.That(token, Is.EqualTo(held));
+        Assert.That(_tokenService.ClientCredentialsRequests, Is.EqualTo(2));
+    }
+
+    [TestCase(4, 2, TestName = "While_unavailable_replacement_is_not_retried_before_the_retry_delay")]
+    [TestCase(6, 3, TestName = "While_unavailable_replacement_is_retried_after_the_retry_delay")]
+    public async Task While_unavailable_replacement_is_retried_after_the_retry_delay(int secondsLater, int expectedRequests)
+    {
+        await _source.GetTokenAsync(CancellationToken.None);
+        _tokenService.ClientCredentialsUnavailable = true;
+        _time.Advance(TimeSpan.FromSeconds(271));
+        await _source.GetTokenAsync(CancellationToken.None);
+
+        _time.Advance(TimeSpan.FromSeconds(secondsLater));
+        await _source.GetTokenAsync(CancellationToken.None);
+
+        Assert.That(_tokenService.ClientCredentialsRequests, Is.EqualTo(expectedRequests));
+    }
+
+    [Test]
+    public async Task When_the_token_service_is_back_the_token_is_replaced()
+    {
+        var held = await _source.GetTokenAsync(CancellationToken.None);
+        _tokenService.ClientCredentialsUnavailable = true;
+        _time.Advance(TimeSpan.FromSeconds(271));
+        await _source.GetTokenAsync(CancellationToken.None);
+
+        _tokenService.ClientCredentialsUnavailable = false;
+        _time.Advance(TimeSpan.FromSeconds(6));
+        var token = await _source.GetTokenAsync(CancellationToken.None);
+
+        Assert.That(token, Is.Not.EqualTo(held).And.EqualTo(_tokenService.Latest.AccessToken));
+    }
+
+    [Test]
+    public async Task An_expired_token_is_never_used_while_the_token_service_is_unavailable()
+    {
+        await _source.GetTokenAsync(CancellationToken.None);
+        _tokenService.ClientCredentialsUnavailable = true;
+        _time.Advance(TimeSpan.FromMinutes(5));
+
+        var unavailable = Assert.ThrowsAsync<TokenRequestException>(async () => await _source.GetTokenAsync(CancellationToken.None));
+
+        Assert.That(unavailable!.Error, Is.EqualTo("temporarily_unavailable"));
+    }
+
+    [Test]
+    public async Task A_refusal_is_never_hidden_behind_the_token_held()
+    {
+        await _source.GetTokenAsync(CancellationToken.None);
+        _tokenService.ClientCredentialsError = "invalid_client";
+        _time.Advance(TimeSpan.FromSeconds(271));
+
+        var refused = Assert.ThrowsAsync<TokenRequestException>(async () => await _source.GetTokenAsync(CancellationToken.None));
+
+        Assert.That(refused!.Error, Is.EqualTo("invalid_client"));
+    }
+
+    [Test]
     public async Task The_handler_sends_requests_with_the_service_token()
     {
         var api = new FakeApi(_tokenService);

@@ -51,6 +51,9 @@ public sealed class FakeTokenService(TimeProvider time) : HttpMessageHandler
     /// <summary>Answers 400 with this OAuth error to every client_credentials request.</summary>
     public string? ClientCredentialsError { get; set; }
 
+    /// <summary>Answers 503 <c>temporarily_unavailable</c> to every client_credentials request (the token service's database is down).</summary>
+    public bool ClientCredentialsUnavailable { get; set; }
+
     private int _passwordRequests;
     private int _refreshRequests;
     private int _clientCredentialsRequests;
@@ -140,7 +143,9 @@ public sealed class FakeTokenService(TimeProvider time) : HttpMessageHandler
                 form["authorization"] = request.Headers.Authorization?.ToString() ?? "";
                 _clientCredentialsForms.Enqueue(form);
                 await ArriveAsync(cancellationToken);
-                return ClientCredentialsError is { } error ? Error(error) : Answer(Issue(refreshToken: null));
+                return ClientCredentialsUnavailable ? Unavailable()
+                    : ClientCredentialsError is { } error ? Error(error)
+                    : Answer(Issue(refreshToken: null));
             default:
                 return Error("unsupported_grant_type");
         }
@@ -275,6 +280,11 @@ public sealed class FakeTokenService(TimeProvider time) : HttpMessageHandler
             ["expires_in"] = (int)AccessTokenLifetime.TotalSeconds,
             ["refresh_token"] = pair.RefreshToken,
         }),
+    };
+
+    private static HttpResponseMessage Unavailable() => new(HttpStatusCode.ServiceUnavailable)
+    {
+        Content = JsonContent.Create(new Dictionary<string, string> { ["error"] = "temporarily_unavailable", ["error_description"] = "The fake's database is down." }),
     };
 
     private static HttpResponseMessage Error(string error) => new(HttpStatusCode.BadRequest)

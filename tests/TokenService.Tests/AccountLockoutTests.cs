@@ -6,7 +6,10 @@ using TokenService.Data;
 
 namespace TokenService.Tests;
 
-/// <summary>Five failed sign-ins lock an account for 30 minutes; the lockout never shows in the answer.</summary>
+/// <summary>
+/// Five failed sign-ins lock an account for 30 minutes; the lockout never shows in the answer. Each address the user
+/// signed in from in the last 30 days counts apart, so guessing elsewhere never locks the user out of it.
+/// </summary>
 [TestFixture(DatabaseProvider.Postgres)]
 [TestFixture(DatabaseProvider.Sqlite)]
 public sealed class AccountLockoutTests(DatabaseProvider provider) : TokenServiceFixture(provider)
@@ -106,6 +109,69 @@ public sealed class AccountLockoutTests(DatabaseProvider provider) : TokenServic
     }
 
     [Test]
+    public async Task Guessing_from_elsewhere_does_not_lock_the_user_out_of_an_address_they_signed_in_from()
+    {
+        var (user, home) = await NewUserAsync();
+        await SucceedAsync(user, home);
+        await FailAsync(user, NewAddress(), times: 5);
+
+        using var fromHome = await SignInAsync(user, Password, home);
+        using var fromANewAddress = await SignInAsync(user, Password, NewAddress());
+
+        Assert.That(fromHome.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(fromANewAddress.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    [Test]
+    public async Task Five_wrong_passwords_from_a_familiar_address_lock_only_that_address()
+    {
+        var (user, home) = await NewUserAsync();
+        await SucceedAsync(user, home);
+        await FailAsync(user, home, times: 5);
+        Clock.Advance(TimeSpan.FromMinutes(16)); // past the address's sign-in rate limit, within the lockout
+
+        using var fromHome = await SignInAsync(user, Password, home);
+        using var fromANewAddress = await SignInAsync(user, Password, NewAddress());
+
+        Assert.That(fromHome.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(fromANewAddress.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task An_address_is_no_longer_familiar_thirty_days_after_the_last_sign_in_from_it()
+    {
+        var (user, home) = await NewUserAsync();
+        await SucceedAsync(user, home);
+        Clock.Advance(TimeSpan.FromDays(30) + TimeSpan.FromSeconds(1));
+        await FailAsync(user, NewAddress(), times: 5);
+
+        using var fromHome = await SignInAsync(user, Password, home);
+
+        Assert.That(fromHome.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    [Test]
+    public async Task Only_the_ten_most_recently_used_addresses_stay_familiar()
+    {
+        var (user, first) = await NewUserAsync();
+        await SucceedAsync(user, first);
+        var later = new List<string>();
+        for (var i = 0; i < 10; i++)
+        {
+            Clock.Advance(TimeSpan.FromMinutes(1));
+            later.Add(NewAddress());
+            await SucceedAsync(user, later[^1]);
+        }
+
+        await FailAsync(user, NewAddress(), times: 5);
+        using var fromTheFirst = await SignInAsync(user, Password, first);
+        using var fromTheOldestKept = await SignInAsync(user, Password, later[0]);
+
+        Assert.That(fromTheFirst.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That(fromTheOldestKept.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
     public async Task Parallel_wrong_passwords_are_all_counted()
     {
         var (user, _) = await NewUserAsync();
@@ -151,6 +217,12 @@ public sealed class AccountLockoutTests(DatabaseProvider provider) : TokenServic
 
     private Task<HttpResponseMessage> SignInAsync(string user, string password, string address) =>
         Client.PasswordGrantFromAsync(address, user, password);
+
+    private async Task SucceedAsync(string user, string address)
+    {
+        using var response = await SignInAsync(user, Password, address);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
 
     private async Task FailAsync(string user, string address, int times)
     {

@@ -1,14 +1,20 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using NUnit.Framework;
+using TokenService.Accounts;
 using TokenService.Data;
 
 namespace TokenService.Tests;
 
 /// <summary>
-/// Password sign-in attempts are limited per client address and per address + user name (5 per 15 minutes); behind a
-/// trusted gateway the client address is the one its X-Forwarded-For names.
+/// Password sign-in attempts are limited per client address and per address + user name (5 per 15 minutes), counted in
+/// the store so every instance shares one budget; behind a trusted gateway the client address is the one its
+/// X-Forwarded-For names.
 /// </summary>
 [TestFixture(DatabaseProvider.Postgres)]
+[TestFixture(DatabaseProvider.Sqlite)]
 public sealed class LoginRateLimitTests(DatabaseProvider provider) : TokenServiceFixture(provider)
 {
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(15);
@@ -120,11 +126,58 @@ public sealed class LoginRateLimitTests(DatabaseProvider provider) : TokenServic
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
     }
 
-    private async Task FailAsync(string address, IEnumerable<string> users)
+    [Test]
+    public async Task Two_instances_share_one_budget()
+    {
+        await using var second = CreateInstance();
+        using var secondClient = second.CreateClient();
+        await FailAsync("10.2.1.1", Enumerable.Repeat("alice", 3));
+        await FailAsync("10.2.1.1", Enumerable.Repeat("alice", 2), secondClient);
+
+        using var first = await Client.PasswordGrantFromAsync("10.2.1.1", "alice", TokenServiceHost.UserPassword);
+        using var again = await secondClient.PasswordGrantFromAsync("10.2.1.1", "alice", TokenServiceHost.UserPassword);
+
+        Assert.That(first.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
+        Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
+    }
+
+    [Test]
+    public async Task Parallel_attempts_through_two_instances_cannot_outrun_the_limit()
+    {
+        await using var second = CreateInstance();
+        using var secondClient = second.CreateClient();
+
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 10).Select(async i =>
+        {
+            using var response = await (i % 2 == 0 ? Client : secondClient).PasswordGrantFromAsync("10.2.1.2", "alice", $"guess-{i}");
+            return response.StatusCode;
+        }));
+
+        Assert.That(statuses.Count(s => s == HttpStatusCode.BadRequest), Is.EqualTo(5));
+        Assert.That(statuses.Count(s => s == HttpStatusCode.TooManyRequests), Is.EqualTo(5));
+    }
+
+    [Test]
+    public async Task Attempts_past_the_window_are_deleted_by_the_cleanup()
+    {
+        await FailAsync("10.2.1.3", Enumerable.Repeat("alice", 2));
+        var before = 0;
+        await ChangeStoreAsync(async (database, _) => before = await database.SignInAttempts.CountAsync());
+        Clock.Advance(Window + TimeSpan.FromSeconds(1));
+
+        await ((SignInAttemptCleanup)Host.Services.GetServices<IHostedService>().Single(s => s is SignInAttemptCleanup)).CleanUpAsync(CancellationToken.None);
+
+        var after = -1;
+        await ChangeStoreAsync(async (database, _) => after = await database.SignInAttempts.CountAsync());
+        Assert.That(before, Is.GreaterThanOrEqualTo(4), "two attempts, each counted per address and per address + user");
+        Assert.That(after, Is.Zero);
+    }
+
+    private async Task FailAsync(string address, IEnumerable<string> users, HttpClient? through = null)
     {
         foreach (var user in users)
         {
-            using var response = await Client.PasswordGrantFromAsync(address, user, "not-the-password");
+            using var response = await (through ?? Client).PasswordGrantFromAsync(address, user, "not-the-password");
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         }
     }

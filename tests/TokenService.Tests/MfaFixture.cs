@@ -55,19 +55,22 @@ public abstract class MfaFixture(DatabaseProvider provider) : TokenServiceFixtur
     }
 
     /// <summary>The password step for an MFA user: asserts the mfa_required answer and returns its mfa_token.</summary>
-    protected async Task<string> MfaTokenAsync(MfaUser user)
+    protected async Task<string> MfaTokenAsync(MfaUser user, string? clientAddress = null)
     {
         ArgumentNullException.ThrowIfNull(user);
-        using var response = await Client.PasswordGrantAsync(user.Name, Password);
+        using var response = clientAddress is null
+            ? await Client.PasswordGrantAsync(user.Name, Password)
+            : await Client.PasswordGrantFromAsync(clientAddress, user.Name, Password);
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden), await response.Content.ReadAsStringAsync());
         return (await response.JsonAsync()).GetProperty("mfa_token").GetString()!;
     }
 
     /// <summary>The second step: the mfa_token with a TOTP code (<c>otp</c>) or a recovery code.</summary>
-    protected Task<HttpResponseMessage> CompleteAsync(string mfaToken, string? otp = null, string? recoveryCode = null, HttpClient? through = null) =>
+    protected Task<HttpResponseMessage> CompleteAsync(
+        string mfaToken, string? otp = null, string? recoveryCode = null, HttpClient? through = null, string? clientAddress = null) =>
         (through ?? Client).RequestAsync([
             new("grant_type", MfaGrant), new("client_id", "mobile-app"), new("mfa_token", mfaToken),
             .. otp is null ? [] : new KeyValuePair<string, string>[] { new("otp", otp) },
             .. recoveryCode is null ? [] : new KeyValuePair<string, string>[] { new("recovery_code", recoveryCode) },
-        ]);
+        ], clientAddress: clientAddress);
 }

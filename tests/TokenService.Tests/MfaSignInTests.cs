@@ -245,6 +245,30 @@ public sealed class MfaSignInTests(DatabaseProvider provider) : MfaFixture(provi
     }
 
     [Test]
+    public async Task A_completed_second_factor_makes_the_address_familiar_to_the_account_lockout()
+    {
+        var user = await NewMfaUserAsync();
+        (await CompleteAsync(await MfaTokenAsync(user, "10.4.0.1"), otp: Code(user.Secret), clientAddress: "10.4.0.1")).Dispose();
+        await LockFromAsync(user, "10.4.0.2");
+
+        using var fromTheFamiliarAddress = await Client.PasswordGrantFromAsync("10.4.0.1", user.Name, Password);
+
+        Assert.That((await fromTheFamiliarAddress.JsonAsync()).GetProperty("error").GetString(), Is.EqualTo("mfa_required"));
+    }
+
+    [Test]
+    public async Task A_correct_password_without_the_second_factor_does_not_make_the_address_familiar()
+    {
+        var user = await NewMfaUserAsync();
+        await MfaTokenAsync(user, "10.4.1.1");
+        await LockFromAsync(user, "10.4.1.2");
+
+        using var fromThatAddress = await Client.PasswordGrantFromAsync("10.4.1.1", user.Name, Password);
+
+        Assert.That((await fromThatAddress.JsonAsync()).GetProperty("error").GetString(), Is.EqualTo("invalid_grant"));
+    }
+
+    [Test]
     public async Task A_recovery_code_completes_the_sign_in_once_without_claiming_otp()
     {
         var user = await NewMfaUserAsync();
@@ -326,5 +350,14 @@ public sealed class MfaSignInTests(DatabaseProvider provider) : MfaFixture(provi
     {
         var valid = new[] { Code(user.Secret, -1), Code(user.Secret), Code(user.Secret, 1) };
         return Enumerable.Range(0, 4).Select(i => $"{i}{i}{i}{i}{i}{i}").First(code => !valid.Contains(code));
+    }
+
+    private async Task LockFromAsync(MfaUser user, string address)
+    {
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            using var response = await Client.PasswordGrantFromAsync(address, user.Name, $"guess-{attempt}");
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        }
     }
 }

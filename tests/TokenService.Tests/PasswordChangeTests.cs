@@ -45,6 +45,22 @@ public sealed class PasswordChangeTests(DatabaseProvider provider) : TokenServic
     }
 
     [Test]
+    public async Task Changing_the_password_forgets_the_addresses_familiar_to_the_account_lockout()
+    {
+        var (user, access, _) = await NewSignedInUserAsync();
+        (await Client.PasswordGrantFromAsync("10.3.0.1", user, OldPassword)).Dispose();
+        (await ChangeAsync(access, OldPassword, NewPassword)).Dispose();
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            (await Client.PasswordGrantFromAsync("10.3.0.2", user, $"guess-{attempt}")).Dispose();
+        }
+
+        using var fromTheFormerlyFamiliarAddress = await Client.PasswordGrantFromAsync("10.3.0.1", user, NewPassword);
+
+        Assert.That(fromTheFormerlyFamiliarAddress.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    [Test]
     public async Task A_wrong_current_password_changes_nothing_and_is_audited()
     {
         var (user, access, refresh) = await NewSignedInUserAsync();

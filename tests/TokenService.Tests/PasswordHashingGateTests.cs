@@ -23,7 +23,8 @@ public sealed class PasswordHashingGateTests(DatabaseProvider provider) : TokenS
     {
         var gate = Host.Services.GetRequiredService<PasswordHashingGate>();
         HttpResponseMessage response;
-        await using (await gate.EnterAsync(CancellationToken.None))
+        using (var place = gate.Reserve())
+        await using (await place.EnterAsync(CancellationToken.None))
         {
             response = await Client.PasswordGrantAsync("alice", TokenServiceHost.UserPassword);
         }
@@ -43,9 +44,82 @@ public sealed class PasswordHashingGateTests(DatabaseProvider provider) : TokenS
     public async Task Sign_in_works_again_once_the_slot_is_free()
     {
         var gate = Host.Services.GetRequiredService<PasswordHashingGate>();
-        await (await gate.EnterAsync(CancellationToken.None)).DisposeAsync();
+        using (var place = gate.Reserve())
+        {
+            await (await place.EnterAsync(CancellationToken.None)).DisposeAsync();
+        }
 
         using var response = await Client.PasswordGrantAsync("alice", TokenServiceHost.UserPassword);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public async Task A_sign_in_refused_for_a_full_line_answers_the_same_for_every_account()
+    {
+        var gate = Host.Services.GetRequiredService<PasswordHashingGate>();
+        var attempts = new[] { ("alice", TokenServiceHost.UserPassword), ("alice", "a-wrong-password"), ("nobody-at-all", "a-wrong-password") };
+        var answers = new List<string>();
+        using (gate.Reserve())
+        {
+            foreach (var (user, password) in attempts)
+            {
+                using var response = await Client.PasswordGrantFromAsync($"10.3.1.{answers.Count + 1}", user, password);
+                answers.Add($"{(int)response.StatusCode} {response.Headers.RetryAfter} {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+
+        Assert.That(answers, Is.All.EqualTo(answers[0]).And.All.StartWith("503 1 "));
+    }
+
+    [Test]
+    public async Task A_sign_in_refused_for_a_full_line_is_refused_before_its_client_is_looked_up()
+    {
+        var gate = Host.Services.GetRequiredService<PasswordHashingGate>();
+        HttpResponseMessage response;
+        using (gate.Reserve())
+        {
+            response = await Client.RequestAsync([
+                new("grant_type", "password"), new("client_id", "no-such-client"), new("username", "alice"), new("password", TokenServiceHost.UserPassword),
+            ]);
+        }
+
+        using (response)
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        }
+    }
+
+    [Test]
+    public async Task Other_grants_are_not_refused_for_a_full_line()
+    {
+        var gate = Host.Services.GetRequiredService<PasswordHashingGate>();
+        HttpResponseMessage response;
+        using (gate.Reserve())
+        {
+            response = await Client.ClientCredentialsAsync("orders-service", TokenServiceHost.OrdersServiceSecret);
+        }
+
+        using (response)
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+    }
+
+    [Test]
+    public async Task Sign_ins_refused_for_a_full_line_count_no_failure_toward_the_lockout()
+    {
+        var gate = Host.Services.GetRequiredService<PasswordHashingGate>();
+        using (gate.Reserve())
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                using var refused = await Client.PasswordGrantFromAsync($"10.3.2.{i + 1}", "alice", "a-wrong-password");
+                Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+            }
+        }
+
+        using var response = await Client.PasswordGrantFromAsync("10.3.2.100", "alice", TokenServiceHost.UserPassword);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
     }
@@ -73,9 +147,11 @@ public sealed class PasswordHashingGateUnitTests
     {
         var clock = new FakeTimeProvider();
         using var gate = Gate(clock, concurrent: 1, queued: 1);
-        await using var busy = await gate.EnterAsync(CancellationToken.None);
+        using var first = gate.Reserve();
+        await using var busy = await first.EnterAsync(CancellationToken.None);
 
-        var waiting = gate.EnterAsync(CancellationToken.None);
+        using var second = gate.Reserve();
+        var waiting = second.EnterAsync(CancellationToken.None);
         clock.Advance(TimeSpan.FromSeconds(2));
 
         Assert.That(async () => await waiting, Throws.TypeOf<PasswordHashingOverloadedException>());
@@ -86,7 +162,8 @@ public sealed class PasswordHashingGateUnitTests
     {
         var clock = new FakeTimeProvider();
         using var gate = Gate(clock, concurrent: 1, queued: 1);
-        var busy = await gate.EnterAsync(CancellationToken.None);
+        using var first = gate.Reserve();
+        var busy = await first.EnterAsync(CancellationToken.None);
 
         var waiting = gate.RunAsync(() => 42, CancellationToken.None);
         await busy.DisposeAsync();
@@ -98,11 +175,43 @@ public sealed class PasswordHashingGateUnitTests
     public async Task Beyond_the_queue_a_request_is_refused_at_once()
     {
         using var gate = Gate(new FakeTimeProvider(), concurrent: 1, queued: 1);
-        await using var busy = await gate.EnterAsync(CancellationToken.None);
-        var waiting = gate.EnterAsync(CancellationToken.None);
+        using var first = gate.Reserve();
+        await using var busy = await first.EnterAsync(CancellationToken.None);
+        using var second = gate.Reserve();
+        var waiting = second.EnterAsync(CancellationToken.None);
 
-        Assert.That(async () => await gate.EnterAsync(CancellationToken.None), Throws.TypeOf<PasswordHashingOverloadedException>());
+        Assert.That(() => gate.Reserve(), Throws.TypeOf<PasswordHashingOverloadedException>());
         Assert.That(waiting.IsCompleted, Is.False);
+    }
+
+    [Test]
+    public void Places_taken_before_any_hashing_fill_the_line()
+    {
+        using var gate = Gate(new FakeTimeProvider(), concurrent: 1, queued: 1);
+        using var first = gate.Reserve();
+        using var second = gate.Reserve();
+
+        Assert.That(() => gate.Reserve(), Throws.TypeOf<PasswordHashingOverloadedException>());
+    }
+
+    [Test]
+    public void Leaving_the_line_frees_a_place()
+    {
+        using var gate = Gate(new FakeTimeProvider(), concurrent: 1, queued: 0);
+        gate.Reserve().Dispose();
+
+        Assert.That(() => gate.Reserve().Dispose(), Throws.Nothing);
+    }
+
+    [Test]
+    public async Task A_place_runs_one_hash_after_another()
+    {
+        using var gate = Gate(new FakeTimeProvider(), concurrent: 1, queued: 0);
+        using var place = gate.Reserve();
+
+        var results = new[] { await place.RunAsync(() => 1, CancellationToken.None), await place.RunAsync(() => 2, CancellationToken.None) };
+
+        Assert.That(results, Is.EqualTo(new[] { 1, 2 }));
     }
 
     private static PasswordHashingGate Gate(TimeProvider clock, int concurrent, int queued) => new(

@@ -18,6 +18,7 @@ public static class ClientCredentialsExtensions
                 $"{configurationSection}:TokenEndpoint must be an absolute https URL (AllowInsecureHttp only for local development).")
             .Validate(o => o.ClientId.Length > 0 && o.ClientSecret.Length > 0, $"{configurationSection}:ClientId and ClientSecret are required.")
             .Validate(o => o.RefreshBeforeExpiry >= TimeSpan.Zero, $"{configurationSection}:RefreshBeforeExpiry must not be negative.")
+            .Validate(o => o.RefreshRetryDelay > TimeSpan.Zero, $"{configurationSection}:RefreshRetryDelay must be more than zero.")
             .ValidateOnStart();
 
         var tokenClientName = $"{name}.token";

@@ -21,6 +21,12 @@ public sealed class ClientCredentialsOptions
     /// <summary>A cached token is replaced this long before it expires (but not before half its lifetime). Default 30 seconds.</summary>
     public TimeSpan RefreshBeforeExpiry { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// After a failed replacement (the token service unavailable), how long the still-valid token is used before the
+    /// next attempt. Default 5 seconds; more than zero.
+    /// </summary>
+    public TimeSpan RefreshRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Allows a plain-HTTP token endpoint. Default <c>false</c>; loopback development only.</summary>
     public bool AllowInsecureHttp { get; set; }
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TokenService.Data;
@@ -5,47 +6,125 @@ using TokenService.Data;
 namespace TokenService.Accounts;
 
 /// <summary>
-/// Counts failed sign-ins per account and locks it for <see cref="LockoutOptions.Duration"/> after
-/// <see cref="LockoutOptions.MaxFailedAttempts"/> of them. Counting is one atomic UPDATE, so parallel guesses
-/// cannot lose increments; the same statement runs for an unknown user (matching no row), so every failure
-/// costs the same database work. A lockout is never extended by attempts made while it lasts.
+/// Counts failed sign-ins and locks for <see cref="LockoutOptions.Duration"/> after
+/// <see cref="LockoutOptions.MaxFailedAttempts"/> of them, with one count per source: each address the user
+/// completed a sign-in from within <see cref="LockoutOptions.FamiliarSourceLifetime"/> has its own
+/// (<see cref="FamiliarSignInSource"/>), every other address shares the account's (<see cref="User"/>). So guessing
+/// from anywhere else locks only the places the user never signed in from, and a victim keeps signing in from the
+/// usual ones however often an attacker re-locks the account.
 /// </summary>
+/// <remarks>
+/// Counting is one atomic UPDATE, so parallel guesses cannot lose increments; the same statements run for an unknown
+/// user (matching no row), so every failure costs the same database work. A lockout is never extended by attempts
+/// made while it lasts.
+/// </remarks>
 internal sealed class AccountLockout(TokenDbContext database, IOptions<LockoutOptions> options)
 {
-    public static bool IsLocked(User user, DateTimeOffset now)
+    /// <summary>Finds which count judges an attempt from <paramref name="address"/> (one read, also for an unknown user).</summary>
+    public async Task<SignInSource> ResolveSourceAsync(User? user, IPAddress? address, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(user);
-        return user.LockoutEndsAt > now;
+        if (address is null)
+        {
+            return new SignInSource(null, null); // an unknown address is never familiar: it would stand for every client
+        }
+
+        var key = LoginRateLimiter.AddressKey(address);
+        var userId = user?.Id ?? Guid.Empty;
+        var familiarSince = now - options.Value.FamiliarSourceLifetime;
+        var familiar = await database.FamiliarSignInSources.AsNoTracking()
+            .Where(s => s.UserId == userId && s.Address == key && s.LastSignInAt > familiarSince)
+            .OrderByDescending(s => s.LastSignInAt)
+            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        return new SignInSource(key, familiar);
     }
 
-    /// <summary>Counts a failure for <paramref name="user"/> (null: unknown user, no row changes); true if this failure locked the account.</summary>
-    public async Task<bool> RecordFailureAsync(User? user, DateTimeOffset now, CancellationToken cancellationToken)
+    public static bool IsLocked(User user, SignInSource source, DateTimeOffset now)
     {
-        var settings = options.Value;
-        var max = settings.MaxFailedAttempts;
-        DateTimeOffset? lockoutEnd = now + settings.Duration;
-        var id = user?.Id ?? Guid.Empty;
+        ArgumentNullException.ThrowIfNull(user);
+        ArgumentNullException.ThrowIfNull(source);
+        return ((ILockoutCounter?)source.Familiar ?? user).LockoutEndsAt > now;
+    }
+
+    /// <summary>Counts a failure for <paramref name="user"/> (null: unknown user, no row changes); true if this failure locked it.</summary>
+    public Task<bool> RecordFailureAsync(User? user, SignInSource source, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        return source.Familiar is { } familiar
+            ? CountFailureAsync(Rows(familiar), familiar, now, cancellationToken)
+            : CountFailureAsync(database.Users.Where(u => u.Id == (user == null ? Guid.Empty : user.Id)), user, now, cancellationToken);
+    }
+
+    /// <summary>
+    /// After a completed sign-in: clears the source's count and remembers the source as familiar; false if it was
+    /// locked in the meantime (a parallel guess locked it).
+    /// </summary>
+    public async Task<bool> TryResetAsync(Guid userId, SignInSource source, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var reset = source.Familiar is { } familiar
+            ? await ResetAsync(Rows(familiar), now, cancellationToken).ConfigureAwait(false)
+            : await ResetAsync(database.Users.Where(u => u.Id == userId), now, cancellationToken).ConfigureAwait(false);
+        if (reset && source.Address is { } address)
+        {
+            await RememberAsync(userId, address, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        return reset;
+    }
+
+    private IQueryable<FamiliarSignInSource> Rows(FamiliarSignInSource source) =>
+        database.FamiliarSignInSources.Where(s => s.UserId == source.UserId && s.Address == source.Address);
+
+    private async Task<bool> CountFailureAsync<T>(IQueryable<T> rows, ILockoutCounter? before, DateTimeOffset now, CancellationToken cancellationToken)
+        where T : class, ILockoutCounter
+    {
+        var max = options.Value.MaxFailedAttempts;
+        DateTimeOffset? lockoutEnd = now + options.Value.Duration;
 
         // Right-hand sides see the row as it was: a lockout that has run out restarts the count at 1.
-        await database.Users.Where(u => u.Id == id).ExecuteUpdateAsync(set => set
-            .SetProperty(u => u.FailedLoginCount, u => u.LockoutEndsAt != null && u.LockoutEndsAt <= now ? 1 : u.FailedLoginCount + 1)
-            .SetProperty(u => u.LockoutEndsAt, u => u.LockoutEndsAt != null && u.LockoutEndsAt > now
-                ? u.LockoutEndsAt
-                : (u.LockoutEndsAt != null && u.LockoutEndsAt <= now ? 1 : u.FailedLoginCount + 1) >= max ? lockoutEnd : null),
+        await rows.ExecuteUpdateAsync(set => set
+            .SetProperty(c => c.FailedLoginCount, c => c.LockoutEndsAt != null && c.LockoutEndsAt <= now ? 1 : c.FailedLoginCount + 1)
+            .SetProperty(c => c.LockoutEndsAt, c => c.LockoutEndsAt != null && c.LockoutEndsAt > now
+                ? c.LockoutEndsAt
+                : (c.LockoutEndsAt != null && c.LockoutEndsAt <= now ? 1 : c.FailedLoginCount + 1) >= max ? lockoutEnd : null),
             cancellationToken).ConfigureAwait(false);
 
-        if (user is null || IsLocked(user, now))
+        if (before is null || before.LockoutEndsAt > now)
         {
             return false;
         }
 
-        var failures = user.LockoutEndsAt is not null ? 1 : user.FailedLoginCount + 1;
+        var failures = before.LockoutEndsAt is not null ? 1 : before.FailedLoginCount + 1;
         return failures >= max;
     }
 
-    /// <summary>Clears the count after a correct password; false if the account was locked in the meantime (a parallel guess locked it).</summary>
-    public async Task<bool> TryResetAsync(Guid userId, DateTimeOffset now, CancellationToken cancellationToken) =>
-        await database.Users.Where(u => u.Id == userId && (u.LockoutEndsAt == null || u.LockoutEndsAt <= now))
-            .ExecuteUpdateAsync(set => set.SetProperty(u => u.FailedLoginCount, 0).SetProperty(u => u.LockoutEndsAt, (DateTimeOffset?)null), cancellationToken)
-            .ConfigureAwait(false) == 1;
+    private static async Task<bool> ResetAsync<T>(IQueryable<T> rows, DateTimeOffset now, CancellationToken cancellationToken)
+        where T : class, ILockoutCounter =>
+        await rows.Where(c => c.LockoutEndsAt == null || c.LockoutEndsAt <= now)
+            .ExecuteUpdateAsync(set => set.SetProperty(c => c.FailedLoginCount, 0).SetProperty(c => c.LockoutEndsAt, (DateTimeOffset?)null), cancellationToken)
+            .ConfigureAwait(false) > 0;
+
+    /// <summary>
+    /// Marks <paramref name="address"/> familiar from now on, keeping at most <see cref="LockoutOptions.MaxFamiliarSources"/>
+    /// per user (the least recently used are forgotten). No unique constraint: two first sign-ins racing from one new
+    /// address may both insert, and the pair then counts as one (every statement matches both rows alike).
+    /// </summary>
+    private async Task RememberAsync(Guid userId, string address, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var known = await database.FamiliarSignInSources.Where(s => s.UserId == userId && s.Address == address)
+            .ExecuteUpdateAsync(set => set
+                .SetProperty(s => s.LastSignInAt, now)
+                .SetProperty(s => s.FailedLoginCount, s => s.LockoutEndsAt > now ? s.FailedLoginCount : 0), cancellationToken)
+            .ConfigureAwait(false);
+        if (known > 0)
+        {
+            return;
+        }
+
+        await database.FamiliarSignInSources.Where(s => s.UserId == userId)
+            .OrderByDescending(s => s.LastSignInAt).ThenBy(s => s.Id)
+            .Skip(options.Value.MaxFamiliarSources - 1)
+            .ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+        database.FamiliarSignInSources.Add(new FamiliarSignInSource { Id = Guid.NewGuid(), UserId = userId, Address = address, LastSignInAt = now });
+    }
 }

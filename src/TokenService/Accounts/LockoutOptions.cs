@@ -12,8 +12,17 @@ public sealed class LockoutOptions
 
     /// <summary>
     /// How long a lockout lasts. Default 30 minutes; between 1 minute and 1 day. A lockout always ends: failures
-    /// while locked never extend it, so an attacker cannot keep an account locked beyond the rate limits'
-    /// budget of attempts per address.
+    /// while locked never extend it.
     /// </summary>
     public TimeSpan Duration { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>
+    /// How long an address stays familiar after the user's last completed sign-in from it. Default 30 days; between
+    /// 1 day and 365 days. Failures from a familiar address count apart from the account's shared count, so an
+    /// attacker elsewhere can lock the account only for addresses the user has not signed in from lately.
+    /// </summary>
+    public TimeSpan FamiliarSourceLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Most familiar addresses remembered per user (the least recently used are forgotten). Default 10; between 1 and 100.</summary>
+    public int MaxFamiliarSources { get; set; } = 10;
 }

@@ -14,12 +14,9 @@ public sealed class LoginRateLimitOptions
     /// <summary>Attempts one client address may make for one user name in any <see cref="Window"/>. Default 5.</summary>
     public int PerAddressAndUserPermitLimit { get; set; } = 5;
 
-    /// <summary>The sliding window both limits count in. Default 15 minutes; between 1 minute and 1 day.</summary>
-    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(15);
-
     /// <summary>
-    /// Most addresses and address/user pairs tracked at once (memory bound). Default 100000. When full even after
-    /// dropping expired entries, new keys go untracked (logged) and only account lockout protects them.
+    /// The sliding window both limits count in. Default 15 minutes; between 1 minute and 1 day. Attempts are counted in
+    /// the database, shared by every instance; those past the window are deleted once per window.
     /// </summary>
-    public int MaxTrackedKeys { get; set; } = 100_000;
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(15);
 }

@@ -1,101 +1,70 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using TokenService.Data;
 
 namespace TokenService.Accounts;
 
 /// <summary>
-/// Sliding-window limits on sign-in attempts per client address and per address + user name, in this instance's
-/// memory (each instance counts on its own; the account lockout in the database is shared). An attempt is
-/// counted before the password is checked, so parallel guesses cannot outrun the limit; a successful sign-in
-/// hands its attempt back.
+/// Sliding-window limits on sign-in attempts per client address and per address + user name, shared by every
+/// instance through the database (three replicas give an address the configured budget, not three times it). An
+/// attempt is counted before the password is checked, in one transaction serialised per key (a PostgreSQL advisory
+/// lock; SQLite serialises writers), so parallel guesses through any instances cannot outrun the limit; a successful
+/// sign-in hands its attempt back.
 /// </summary>
-internal sealed partial class LoginRateLimiter(IOptions<LoginRateLimitOptions> options, TimeProvider time, ILogger<LoginRateLimiter> logger)
+internal sealed class LoginRateLimiter(TokenDbContext database, IOptions<LoginRateLimitOptions> options, TimeProvider time)
 {
-    private readonly Dictionary<string, List<DateTimeOffset>> _attempts = new(StringComparer.Ordinal);
-    private readonly Lock _lock = new();
-
-    /// <summary>Counts an attempt, or refuses it and says when to retry.</summary>
-    public bool TryBegin(IPAddress? address, string normalizedUserName, out LoginAttempt attempt, out TimeSpan retryAfter)
+    /// <summary>Counts an attempt (<see cref="LoginAttempt"/>), or refuses it and says when to retry (<c>RetryAfter</c> &gt; 0).</summary>
+    public async Task<(LoginAttempt Attempt, TimeSpan RetryAfter)> TryBeginAsync(IPAddress? address, string normalizedUserName, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(normalizedUserName);
         var settings = options.Value;
         var addressKey = AddressKey(address);
-        var keys = new[] { (Key: addressKey, Limit: settings.PerAddressPermitLimit), (Key: $"{addressKey}\n{normalizedUserName}", Limit: settings.PerAddressAndUserPermitLimit) };
+        (byte[] Key, int Limit)[] limits =
+        [
+            (Hash(addressKey), settings.PerAddressPermitLimit),
+            (Hash($"{addressKey}\n{normalizedUserName}"), settings.PerAddressAndUserPermitLimit),
+        ];
         var now = time.GetUtcNow();
         var windowStart = now - settings.Window;
-        attempt = default;
-        retryAfter = TimeSpan.Zero;
 
-        lock (_lock)
+        await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        if (database is PostgresTokenDbContext)
         {
-            foreach (var (key, limit) in keys)
+            foreach (var lockKey in limits.Select(l => BinaryPrimitives.ReadInt64BigEndian(l.Key)).Order())
             {
-                if (_attempts.TryGetValue(key, out var times))
-                {
-                    times.RemoveAll(t => t <= windowStart);
-                    if (times.Count >= limit)
-                    {
-                        retryAfter = TimeSpan.FromTicks(Math.Max(retryAfter.Ticks, (times[0] + settings.Window - now).Ticks));
-                    }
-                }
-            }
-
-            if (retryAfter > TimeSpan.Zero)
-            {
-                return false;
-            }
-
-            if (_attempts.Count + keys.Length > settings.MaxTrackedKeys)
-            {
-                DropExpired(windowStart);
-            }
-
-            foreach (var (key, _) in keys)
-            {
-                if (_attempts.TryGetValue(key, out var times))
-                {
-                    times.Add(now);
-                }
-                else if (_attempts.Count < settings.MaxTrackedKeys)
-                {
-                    _attempts[key] = [now];
-                }
-                else
-                {
-                    LogUntracked(logger);
-                }
+                await database.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({lockKey})", cancellationToken).ConfigureAwait(false);
             }
         }
 
-        attempt = new LoginAttempt(this, [keys[0].Key, keys[1].Key], now);
-        return true;
-    }
-
-    /// <summary>Uncounts an attempt.</summary>
-    private void Return(string[] keys, DateTimeOffset at)
-    {
-        lock (_lock)
+        var retryAfter = TimeSpan.Zero;
+        foreach (var (key, limit) in limits)
         {
-            foreach (var key in keys)
+            // The newest `limit` attempts in the window: when there are that many, the oldest of them frees a place as it leaves.
+            var recent = await database.SignInAttempts.AsNoTracking()
+                .Where(a => a.KeyHash == key && a.At > windowStart)
+                .OrderByDescending(a => a.At).Select(a => a.At).Take(limit)
+                .ToListAsync(cancellationToken).ConfigureAwait(false);
+            if (recent.Count >= limit && recent[^1] + settings.Window - now is var wait && wait > retryAfter)
             {
-                if (_attempts.TryGetValue(key, out var times) && times.Remove(at) && times.Count == 0)
-                {
-                    _attempts.Remove(key);
-                }
+                retryAfter = wait;
             }
         }
-    }
 
-    private void DropExpired(DateTimeOffset windowStart)
-    {
-        foreach (var (key, times) in _attempts.ToArray())
+        if (retryAfter > TimeSpan.Zero)
         {
-            if (times.Count == 0 || times[^1] <= windowStart)
-            {
-                _attempts.Remove(key);
-            }
+            return (default, retryAfter);
         }
+
+        var attempts = limits.Select(l => new SignInAttempt { Id = Guid.NewGuid(), KeyHash = l.Key, At = now }).ToArray();
+        database.SignInAttempts.AddRange(attempts);
+        await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return (new LoginAttempt(database, [.. attempts.Select(a => a.Id)]), TimeSpan.Zero);
     }
 
     /// <summary>IPv4 addresses count one by one; IPv6 per /64, the smallest block one subscriber normally holds.</summary>
@@ -121,18 +90,23 @@ internal sealed partial class LoginRateLimiter(IOptions<LoginRateLimitOptions> o
         return $"{new IPAddress(bytes)}/64";
     }
 
-    [LoggerMessage(EventId = 4010, Level = LogLevel.Warning, Message = "Sign-in rate limiter is full; an attempt went untracked (account lockout still applies).")]
-    private static partial void LogUntracked(ILogger logger);
+    private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
-    /// <summary>A counted attempt; <see cref="GiveBack"/> uncounts it (it succeeded, or no password was checked).</summary>
+    /// <summary>A counted attempt; <see cref="GiveBackAsync"/> uncounts it (it succeeded, or no password was checked).</summary>
     public readonly struct LoginAttempt
     {
-        private readonly LoginRateLimiter? _limiter;
-        private readonly string[] _keys;
-        private readonly DateTimeOffset _at;
+        private readonly TokenDbContext? _database;
+        private readonly Guid[] _ids;
 
-        internal LoginAttempt(LoginRateLimiter limiter, string[] keys, DateTimeOffset at) => (_limiter, _keys, _at) = (limiter, keys, at);
+        internal LoginAttempt(TokenDbContext database, Guid[] ids) => (_database, _ids) = (database, ids);
 
-        public void GiveBack() => _limiter?.Return(_keys, _at);
+        public async Task GiveBackAsync(CancellationToken cancellationToken)
+        {
+            if (_database is not null)
+            {
+                var ids = _ids;
+                await _database.SignInAttempts.Where(a => ids.Contains(a.Id)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 }

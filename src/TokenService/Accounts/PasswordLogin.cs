@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.EntityFrameworkCore;
 using TokenService.Audit;
 using TokenService.Data;
@@ -10,7 +11,9 @@ namespace TokenService.Accounts;
 /// verification (against a dummy hash of today's cost for an unknown user, against the real hash for a locked
 /// or disabled one) and one lockout UPDATE, so neither the answer nor its timing tells an unknown user from a
 /// wrong password, a locked or a disabled account. The read includes the user's MFA state, so a user with MFA
-/// costs exactly the same on every failure path too.
+/// costs exactly the same on every failure path too. The caller has taken its place in the hashing gate's line before
+/// anything else (<see cref="PasswordHashing.Reserve"/>): a sign-in refused for a full line never gets here, so the
+/// refusal is the same for every account, costs almost nothing and counts no failure.
 /// </summary>
 /// <remarks>
 /// A correct password of a user with MFA does not clear the failure count: only the completed second factor does,
@@ -19,29 +22,31 @@ namespace TokenService.Accounts;
 internal sealed partial class PasswordLogin(
     TokenDbContext database, PasswordHashing hashing, AccountLockout lockout, AuditLog audit, TimeProvider time, ILogger<PasswordLogin> logger)
 {
-    public async Task<PasswordSignIn?> SignInAsync(string userName, string password, string clientId, CancellationToken cancellationToken)
+    public async Task<PasswordSignIn?> SignInAsync(
+        PasswordHashingGate.Place place, string userName, string password, string clientId, IPAddress? address, CancellationToken cancellationToken)
     {
         var normalized = UserNames.Normalize(userName);
         var user = await database.Users.WithRights().Include(u => u.Mfa)
             .FirstOrDefaultAsync(u => u.NormalizedUserName == normalized, cancellationToken).ConfigureAwait(false);
 
         var now = time.GetUtcNow();
+        var source = await lockout.ResolveSourceAsync(user, address, now, cancellationToken).ConfigureAwait(false);
         var storedHash = user?.PasswordHash ?? hashing.DummyHash;
-        var verification = await hashing.VerifyAsync(storedHash, password, cancellationToken).ConfigureAwait(false);
+        var verification = await hashing.VerifyAsync(place, storedHash, password, cancellationToken).ConfigureAwait(false);
         var reason = user is null ? "unknown_user"
             : user.IsDisabled ? "disabled"
             : user.ConfirmationTokenHash is not null ? "unconfirmed"
-            : AccountLockout.IsLocked(user, now) ? "locked"
+            : AccountLockout.IsLocked(user, source, now) ? "locked"
             : verification == PasswordVerificationResult.Failed ? "wrong_password"
             : null;
-        if (reason is null && !user!.HasMfa && !await lockout.TryResetAsync(user.Id, now, cancellationToken).ConfigureAwait(false))
+        if (reason is null && !user!.HasMfa && !await lockout.TryResetAsync(user.Id, source, now, cancellationToken).ConfigureAwait(false))
         {
             reason = "locked";
         }
 
         if (reason is not null)
         {
-            var lockedNow = await lockout.RecordFailureAsync(user, now, cancellationToken).ConfigureAwait(false);
+            var lockedNow = await lockout.RecordFailureAsync(user, source, now, cancellationToken).ConfigureAwait(false);
             LogLoginFailed(logger, clientId, reason, user?.Id);
             audit.Record(AuditEventTypes.LoginFailed, user?.Id, clientId, detail: reason);
             if (lockedNow)
@@ -56,7 +61,7 @@ internal sealed partial class PasswordLogin(
 
         if (verification == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            user!.PasswordHash = await hashing.HashAsync(password, cancellationToken).ConfigureAwait(false);
+            user!.PasswordHash = await hashing.HashAsync(place, password, cancellationToken).ConfigureAwait(false);
         }
 
         if (user!.HasMfa)

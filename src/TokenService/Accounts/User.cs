@@ -2,7 +2,7 @@ using TokenService.Mfa;
 
 namespace TokenService.Accounts;
 
-public sealed class User
+public sealed class User : ILockoutCounter
 {
     public Guid Id { get; set; }
 
@@ -32,10 +32,16 @@ public sealed class User
 
     public bool IsDisabled { get; set; }
 
-    /// <summary>Failed sign-ins since the last success or the end of the last lockout (see <see cref="AccountLockout"/>).</summary>
+    /// <summary>
+    /// Failed sign-ins from addresses not familiar to the user since the last success or the end of the last lockout
+    /// (see <see cref="AccountLockout"/>).
+    /// </summary>
     public int FailedLoginCount { get; set; }
 
-    /// <summary>While in the future, the account refuses every sign-in (answering exactly like a wrong password).</summary>
+    /// <summary>
+    /// While in the future, the account refuses every sign-in from an address not familiar to the user (answering
+    /// exactly like a wrong password); familiar addresses have their own count (<see cref="FamiliarSignInSource"/>).
+    /// </summary>
     public DateTimeOffset? LockoutEndsAt { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }

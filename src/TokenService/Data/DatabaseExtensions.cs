@@ -21,13 +21,16 @@ public static class DatabaseExtensions
             .ValidateOnStart();
 
         // The provider is chosen by configuration, so the context is resolved through the options at run time.
-        services.AddDbContext<PostgresTokenDbContext>((provider, options) =>
+        // Pooled: the options are built once and a context's internal services are reused across requests, instead of
+        // being built again for every request (the largest cost of a client_credentials grant after signing;
+        // docs/performance.md, scenario 3). EF Core resets a context's state when it returns to the pool.
+        services.AddDbContextPool<PostgresTokenDbContext>((provider, options) =>
         {
             var database = provider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             var connection = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Timeout = Seconds(database.ConnectTimeout) };
             options.UseNpgsql(connection.ConnectionString, npgsql => npgsql.CommandTimeout(Seconds(database.CommandTimeout)));
         });
-        services.AddDbContext<SqliteTokenDbContext>((provider, options) =>
+        services.AddDbContextPool<SqliteTokenDbContext>((provider, options) =>
         {
             var database = provider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             options.UseSqlite(database.ConnectionString, sqlite => sqlite.CommandTimeout(Seconds(database.CommandTimeout)));

@@ -17,6 +17,10 @@ public abstract class TokenDbContext(DbContextOptions options) : DbContext(optio
 {
     public DbSet<User> Users => Set<User>();
 
+    public DbSet<FamiliarSignInSource> FamiliarSignInSources => Set<FamiliarSignInSource>();
+
+    public DbSet<SignInAttempt> SignInAttempts => Set<SignInAttempt>();
+
     public DbSet<Role> Roles => Set<Role>();
 
     public DbSet<Permission> Permissions => Set<Permission>();
@@ -57,6 +61,24 @@ public abstract class TokenDbContext(DbContextOptions options) : DbContext(optio
             user.Property(u => u.ConfirmationTokenHash).HasMaxLength(32);
             user.HasIndex(u => u.ConfirmationTokenHash).IsUnique();
             user.HasMany(u => u.Roles).WithMany(r => r.Users).UsingEntity("user_roles");
+        });
+
+        modelBuilder.Entity<SignInAttempt>(attempt =>
+        {
+            attempt.ToTable("sign_in_attempts");
+            attempt.HasKey(a => a.Id);
+            attempt.Property(a => a.KeyHash).HasMaxLength(32);
+            attempt.HasIndex(a => new { a.KeyHash, a.At });
+            attempt.HasIndex(a => a.At);
+        });
+
+        modelBuilder.Entity<FamiliarSignInSource>(source =>
+        {
+            source.ToTable("familiar_sign_in_sources");
+            source.HasKey(s => s.Id);
+            source.Property(s => s.Address).HasMaxLength(64);
+            source.HasIndex(s => new { s.UserId, s.Address });
+            source.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
         });
 
         modelBuilder.Entity<Role>(role =>

@@ -152,11 +152,12 @@ public static class MfaAccountEndpoints
         }
 
         var now = time.GetUtcNow();
+        var source = await lockout.ResolveSourceAsync(user, httpRequest.HttpContext.Connection.RemoteIpAddress, now, cancellationToken).ConfigureAwait(false);
         await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var verified = !AccountLockout.IsLocked(user, now) && await secondFactor.TryUseCodeAsync(user.Mfa!, request!.Code, now, cancellationToken).ConfigureAwait(false);
+        var verified = !AccountLockout.IsLocked(user, source, now) && await secondFactor.TryUseCodeAsync(user.Mfa!, request!.Code, now, cancellationToken).ConfigureAwait(false);
         if (!verified)
         {
-            return await RefuseAsync(user, "recovery_codes", "The code is not correct.", database, lockout, audit, transaction, now, cancellationToken).ConfigureAwait(false);
+            return await RefuseAsync(user, source, "recovery_codes", "The code is not correct.", database, lockout, audit, transaction, now, cancellationToken).ConfigureAwait(false);
         }
 
         var codes = await secondFactor.ReplaceRecoveryCodesAsync(user.Id, now, cancellationToken).ConfigureAwait(false);
@@ -182,13 +183,14 @@ public static class MfaAccountEndpoints
         }
 
         var now = time.GetUtcNow();
+        var source = await lockout.ResolveSourceAsync(user, httpRequest.HttpContext.Connection.RemoteIpAddress, now, cancellationToken).ConfigureAwait(false);
         await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         var verified = request.Code is not null
             ? await secondFactor.TryUseCodeAsync(user.Mfa!, request.Code, now, cancellationToken).ConfigureAwait(false)
             : await hashing.VerifyAsync(user.PasswordHash, request.Password!, cancellationToken).ConfigureAwait(false) != PasswordVerificationResult.Failed;
-        if (!verified || AccountLockout.IsLocked(user, now))
+        if (!verified || AccountLockout.IsLocked(user, source, now))
         {
-            return await RefuseAsync(user, "disable", "The code or password is not correct.", database, lockout, audit, transaction, now, cancellationToken)
+            return await RefuseAsync(user, source, "disable", "The code or password is not correct.", database, lockout, audit, transaction, now, cancellationToken)
                 .ConfigureAwait(false);
         }
 
@@ -201,11 +203,11 @@ public static class MfaAccountEndpoints
 
     /// <summary>A wrong code or password on the account API: counted toward lockout and audited, answered 400.</summary>
     private static async Task<ProblemHttpResult> RefuseAsync(
-        User user, string action, string title, TokenDbContext database, AccountLockout lockout, AuditLog audit,
+        User user, SignInSource source, string action, string title, TokenDbContext database, AccountLockout lockout, AuditLog audit,
         Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction transaction, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var lockedNow = await lockout.RecordFailureAsync(user, now, cancellationToken).ConfigureAwait(false);
-        audit.Record(AuditEventTypes.MfaVerificationFailed, user.Id, detail: AccountLockout.IsLocked(user, now) ? $"{action}: locked" : action);
+        var lockedNow = await lockout.RecordFailureAsync(user, source, now, cancellationToken).ConfigureAwait(false);
+        audit.Record(AuditEventTypes.MfaVerificationFailed, user.Id, detail: AccountLockout.IsLocked(user, source, now) ? $"{action}: locked" : action);
         if (lockedNow)
         {
             audit.Record(AuditEventTypes.AccountLocked, user.Id);

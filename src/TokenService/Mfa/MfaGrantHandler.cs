@@ -24,7 +24,7 @@ namespace TokenService.Mfa;
 /// </remarks>
 internal sealed partial class MfaGrantHandler(
     TokenDbContext database, SecondFactor secondFactor, AccountLockout lockout, UserTokens tokens, AuditLog audit,
-    TimeProvider time, IOptions<MfaOptions> options, ILogger<MfaGrantHandler> logger) : IGrantHandler
+    IHttpContextAccessor httpContextAccessor, TimeProvider time, IOptions<MfaOptions> options, ILogger<MfaGrantHandler> logger) : IGrantHandler
 {
     public const string Name = "urn:api-auth-platform:grant-type:mfa";
 
@@ -77,20 +77,22 @@ internal sealed partial class MfaGrantHandler(
         var user = await database.Users.WithRights().Include(u => u.Mfa)
             .SingleAsync(u => u.Id == challenge.UserId, cancellationToken).ConfigureAwait(false);
         var method = otp is not null ? "otp" : "recovery_code";
+        var source = await lockout.ResolveSourceAsync(user, httpContextAccessor.HttpContext?.Connection.RemoteIpAddress, now, cancellationToken)
+            .ConfigureAwait(false);
         var reason = user.IsDisabled ? "disabled"
-            : AccountLockout.IsLocked(user, now) ? "locked"
+            : AccountLockout.IsLocked(user, source, now) ? "locked"
             : !user.HasMfa ? "mfa_off"
             : otp is not null
                 ? await secondFactor.TryUseCodeAsync(user.Mfa!, otp, now, cancellationToken).ConfigureAwait(false) ? null : "wrong_otp"
                 : await secondFactor.TryUseRecoveryCodeAsync(user.Id, recoveryCode!, now, cancellationToken).ConfigureAwait(false) ? null : "wrong_recovery_code";
-        if (reason is null && !await lockout.TryResetAsync(user.Id, now, cancellationToken).ConfigureAwait(false))
+        if (reason is null && !await lockout.TryResetAsync(user.Id, source, now, cancellationToken).ConfigureAwait(false))
         {
             reason = "locked"; // a parallel failure locked the account meanwhile
         }
 
         if (reason is not null)
         {
-            var lockedNow = await lockout.RecordFailureAsync(user, now, cancellationToken).ConfigureAwait(false);
+            var lockedNow = await lockout.RecordFailureAsync(user, source, now, cancellationToken).ConfigureAwait(false);
             LogMfaFailed(logger, client.ClientId, reason, user.Id);
             audit.Record(AuditEventTypes.MfaLoginFailed, user.Id, client.ClientId, detail: reason);
             if (lockedNow)

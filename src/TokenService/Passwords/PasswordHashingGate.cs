@@ -8,41 +8,53 @@ namespace TokenService.Passwords;
 /// <see cref="PasswordHashingOptions.MaxQueueWait"/>, both with <see cref="PasswordHashingOverloadedException"/>
 /// (answered 503 with <c>Retry-After</c>).
 /// </summary>
+/// <remarks>
+/// A request takes its <see cref="Place"/> in line (<see cref="Reserve"/>) before it does any other work for the
+/// hash, such as reading the user, so a refused request costs almost nothing and the work before the hash runs for
+/// at most <c>MaxConcurrentHashes + MaxQueuedHashes</c> requests at once.
+/// </remarks>
 public sealed class PasswordHashingGate : IDisposable
 {
     private readonly SemaphoreSlim _slots;
-    private readonly int _maxInFlight;
+    private readonly int _maxInLine;
     private readonly TimeSpan _maxQueueWait;
     private readonly TimeProvider _time;
-    private int _inFlight;
+    private int _inLine;
 
     public PasswordHashingGate(IOptions<PasswordHashingOptions> options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
         var settings = options.Value;
         _slots = new SemaphoreSlim(settings.MaxConcurrentHashes, settings.MaxConcurrentHashes);
-        _maxInFlight = settings.MaxConcurrentHashes + settings.MaxQueuedHashes;
+        _maxInLine = settings.MaxConcurrentHashes + settings.MaxQueuedHashes;
         _maxQueueWait = settings.MaxQueueWait;
         _time = time;
     }
 
-    /// <summary>Runs <paramref name="hashing"/> once a slot is free.</summary>
-    public async Task<T> RunAsync<T>(Func<T> hashing, CancellationToken cancellationToken)
+    /// <summary>Takes a place in line (hashing or waiting) without waiting; refused at once when the line is full.</summary>
+    /// <exception cref="PasswordHashingOverloadedException">The line is full.</exception>
+    public Place Reserve()
     {
-        ArgumentNullException.ThrowIfNull(hashing);
-        await using var lease = (await EnterAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-        return hashing();
-    }
-
-    /// <summary>Takes a slot (released when the lease is disposed), waiting in line if the line is not full.</summary>
-    public async Task<IAsyncDisposable> EnterAsync(CancellationToken cancellationToken)
-    {
-        if (Interlocked.Increment(ref _inFlight) > _maxInFlight)
+        if (Interlocked.Increment(ref _inLine) > _maxInLine)
         {
-            Interlocked.Decrement(ref _inFlight);
+            Interlocked.Decrement(ref _inLine);
             throw new PasswordHashingOverloadedException();
         }
 
+        return new Place(this);
+    }
+
+    /// <summary>Takes a place in line and runs <paramref name="hashing"/> once a slot is free.</summary>
+    public async Task<T> RunAsync<T>(Func<T> hashing, CancellationToken cancellationToken)
+    {
+        using var place = Reserve();
+        return await place.RunAsync(hashing, cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose() => _slots.Dispose();
+
+    private async Task<IAsyncDisposable> EnterAsync(CancellationToken cancellationToken)
+    {
         try
         {
             using var timeout = new CancellationTokenSource(_maxQueueWait, _time);
@@ -51,27 +63,43 @@ public sealed class PasswordHashingGate : IDisposable
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            Interlocked.Decrement(ref _inFlight);
             throw new PasswordHashingOverloadedException();
         }
-        catch
+
+        return new Slot(_slots);
+    }
+
+    /// <summary>A place in line, held until disposed: any number of hashes, one after another, each once a slot is free.</summary>
+    public sealed class Place : IDisposable
+    {
+        private PasswordHashingGate? _gate;
+
+        internal Place(PasswordHashingGate gate) => _gate = gate;
+
+        /// <summary>Waits for a slot (at most <see cref="PasswordHashingOptions.MaxQueueWait"/>) and holds it until the lease is disposed.</summary>
+        /// <exception cref="PasswordHashingOverloadedException">No slot came free in time.</exception>
+        public Task<IAsyncDisposable> EnterAsync(CancellationToken cancellationToken) =>
+            (_gate ?? throw new ObjectDisposedException(nameof(Place))).EnterAsync(cancellationToken);
+
+        /// <summary>Runs <paramref name="hashing"/> once a slot is free.</summary>
+        public async Task<T> RunAsync<T>(Func<T> hashing, CancellationToken cancellationToken)
         {
-            Interlocked.Decrement(ref _inFlight);
-            throw;
+            ArgumentNullException.ThrowIfNull(hashing);
+            await using var slot = (await EnterAsync(cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+            return hashing();
         }
 
-        return new Lease(this);
+        /// <summary>Leaves the line.</summary>
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _gate, null) is { } gate)
+            {
+                Interlocked.Decrement(ref gate._inLine);
+            }
+        }
     }
 
-    public void Dispose() => _slots.Dispose();
-
-    private void Release()
-    {
-        _slots.Release();
-        Interlocked.Decrement(ref _inFlight);
-    }
-
-    private sealed class Lease(PasswordHashingGate gate) : IAsyncDisposable
+    private sealed class Slot(SemaphoreSlim slots) : IAsyncDisposable
     {
         private int _released;
 
@@ -79,7 +107,7 @@ public sealed class PasswordHashingGate : IDisposable
         {
             if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                gate.Release();
+                slots.Release();
             }
 
             return ValueTask.CompletedTask;

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using TokenService.Data;
@@ -10,29 +9,15 @@ namespace TokenService.RefreshTokens;
 /// grace responses past the grace period, expired tokens, and sessions ended longer ago than the retention.
 /// </summary>
 internal sealed partial class RefreshTokenCleanup(
-    IServiceScopeFactory scopes, TimeProvider time, IOptions<RefreshTokenOptions> options, ILogger<RefreshTokenCleanup> logger) : BackgroundService
+    IServiceScopeFactory scopes, TimeProvider time, IOptions<RefreshTokenOptions> options, ILogger<RefreshTokenCleanup> logger)
+    : PeriodicCleanup(time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // One pass per interval measured from the end of the last one: no burst of catch-up passes after a pause.
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            await Task.Delay(options.Value.CleanupInterval, time, stoppingToken).ConfigureAwait(false);
-            try
-            {
-                await CleanUpAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is DbException or InvalidOperationException or TimeoutException)
-            {
-                LogCleanupFailed(logger, exception);
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.Value.CleanupInterval;
 
-    internal async Task CleanUpAsync(CancellationToken cancellationToken)
+    internal override async Task CleanUpAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var now = time.GetUtcNow();
+        var now = Time.GetUtcNow();
         var graceEnded = now - settings.GracePeriod;
         var retentionEnded = now - settings.RetainEndedSessionsFor;
         var absoluteEnded = retentionEnded - settings.AbsoluteLifetime;
@@ -54,7 +39,4 @@ internal sealed partial class RefreshTokenCleanup(
     [LoggerMessage(EventId = 7101, Level = LogLevel.Information,
         Message = "Refresh-token cleanup: {GraceResponses} grace responses cleared, {Tokens} expired tokens and {Sessions} ended sessions deleted.")]
     private static partial void LogCleanedUp(ILogger logger, int graceResponses, int tokens, int sessions);
-
-    [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "Refresh-token cleanup failed; it runs again at the next interval.")]
-    private static partial void LogCleanupFailed(ILogger logger, Exception exception);
 }

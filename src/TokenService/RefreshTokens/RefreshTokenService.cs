@@ -79,6 +79,9 @@ internal sealed partial class RefreshTokenService(
 
         await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
+        // No savepoint around the SaveChanges below (two more round trips): if it fails, the whole transaction rolls back.
+        database.Database.AutoSavepointsEnabled = false;
+
         // The one statement that makes a refresh token single-use: a concurrent request blocks on the row lock,
         // then finds it consumed and goes down the "lost" path below.
         var consumed = await database.RefreshTokens

@@ -51,11 +51,12 @@ public static class PasswordChangeEndpoints
         }
 
         var now = time.GetUtcNow();
+        var source = await lockout.ResolveSourceAsync(user, httpRequest.HttpContext.Connection.RemoteIpAddress, now, cancellationToken).ConfigureAwait(false);
         var verification = await hashing.VerifyAsync(user.PasswordHash, request!.CurrentPassword, cancellationToken).ConfigureAwait(false);
-        if (verification == PasswordVerificationResult.Failed || AccountLockout.IsLocked(user, now))
+        if (verification == PasswordVerificationResult.Failed || AccountLockout.IsLocked(user, source, now))
         {
-            await lockout.RecordFailureAsync(user, now, cancellationToken).ConfigureAwait(false);
-            audit.Record(AuditEventTypes.PasswordChangeFailed, user.Id, detail: AccountLockout.IsLocked(user, now) ? "locked" : "wrong_password");
+            await lockout.RecordFailureAsync(user, source, now, cancellationToken).ConfigureAwait(false);
+            audit.Record(AuditEventTypes.PasswordChangeFailed, user.Id, detail: AccountLockout.IsLocked(user, source, now) ? "locked" : "wrong_password");
             await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
             return JsonBody.BadRequest("The current password is incorrect.");
         }
@@ -74,13 +75,15 @@ public static class PasswordChangeEndpoints
 
     /// <summary>
     /// Commits a new password hash already set on <paramref name="user"/>, with its audit entry and a notice to the
-    /// user, and ends all the user's sessions, in one transaction. Shared by password change and admin reset.
+    /// user, ends all the user's sessions and forgets the addresses familiar to the lockout (they were earned with the
+    /// old password), in one transaction. Shared by password change and admin reset.
     /// </summary>
     internal static async Task PasswordReplaced(
         User user, string reason, TokenDbContext database, RefreshTokenService sessions, INotificationSender notifications, AuditLog audit,
         string auditType, CancellationToken cancellationToken, Guid? actorId = null)
     {
         await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await database.FamiliarSignInSources.Where(s => s.UserId == user.Id).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         audit.Record(auditType, user.Id, detail: actorId is { } actor ? $"by {actor}" : null);
         if (user.Email is { } email)
         {

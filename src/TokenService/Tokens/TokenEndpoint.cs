@@ -58,6 +58,7 @@ public static class TokenEndpoint
             return new OAuthErrorResult(OAuthErrors.UnsupportedGrantType, "The grant type is not supported.");
         }
 
+        using var admission = grant.Admit();
         var (client, clientError) = await authenticator.AuthenticateAsync(context.Request, request, cancellationToken).ConfigureAwait(false);
         if (clientError is not null)
         {

@@ -13,5 +13,12 @@ internal interface IGrantHandler
     /// </summary>
     string PermittedBy => GrantType;
 
+    /// <summary>
+    /// Called before the client is authenticated, so a grant can refuse an overloaded request before any database
+    /// work (throwing, e.g. <see cref="Passwords.PasswordHashingOverloadedException"/>); what it returns is disposed
+    /// when the request has been handled. Default: nothing to admit.
+    /// </summary>
+    IDisposable? Admit() => null;
+
     Task<IResult> HandleAsync(TokenRequest request, Client client, CancellationToken cancellationToken);
 }

@@ -17,6 +17,36 @@ namespace TokenService.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("TokenService.Accounts.FamiliarSignInSource", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Address")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("FailedLoginCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastSignInAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LockoutEndsAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId", "Address");
+
+                    b.ToTable("familiar_sign_in_sources", (string)null);
+                });
+
             modelBuilder.Entity("TokenService.Accounts.Permission", b =>
                 {
                     b.Property<Guid>("Id")
@@ -60,6 +90,29 @@ namespace TokenService.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("roles", (string)null);
+                });
+
+            modelBuilder.Entity("TokenService.Accounts.SignInAttempt", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("KeyHash")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("KeyHash", "At");
+
+                    b.ToTable("sign_in_attempts", (string)null);
                 });
 
             modelBuilder.Entity("TokenService.Accounts.User", b =>
@@ -514,6 +567,15 @@ namespace TokenService.Data.Migrations.Sqlite
                     b.HasIndex("UsersId");
 
                     b.ToTable("user_roles");
+                });
+
+            modelBuilder.Entity("TokenService.Accounts.FamiliarSignInSource", b =>
+                {
+                    b.HasOne("TokenService.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("TokenService.Mfa.MfaChallenge", b =>

@@ -1,0 +1,198 @@
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.Tokens;
+using Npgsql;
+
+/// <summary>
+/// The SQL of a client_credentials and a refresh grant, statement for statement and round trip for round trip as the
+/// token service sends it (compare with the statements Issuance prints from PostgreSQL's log), replayed directly with
+/// Npgsql: the client look-up on its own pooled connection, then (refresh) the rotation's transaction on another. Each
+/// refresh worker rotates its own session, started by a real sign-in, so every statement touches real rows; no
+/// signing, no sealing, no HTTP.
+/// </summary>
+internal sealed class GrantSql
+{
+    private const string AppClient = "mobile-app";
+
+    private const string ClientLookup =
+        """
+        SELECT c."ClientId", c."AllowedAudiences", c."AllowedGrantTypes", c."AllowedScopes", c."DisplayName", c."IsDisabled", c."PreviousSecretExpiresAt", c."PreviousSecretHash", c."SecretHash"
+        FROM clients AS c
+        WHERE c."ClientId" = $1
+        LIMIT 1
+        """;
+
+    private const string Consume =
+        """
+        UPDATE refresh_tokens AS r
+        SET "ConsumedAt" = $1,
+            "SuccessorId" = $2
+        FROM refresh_token_families AS r0
+        WHERE r."FamilyId" = r0."Id" AND r."TokenHash" = $3 AND r."ConsumedAt" IS NULL AND r."ExpiresAt" > $4 AND r0."ClientId" = $5 AND r0."RevokedAt" IS NULL AND r0."CreatedAt" > $6
+        """;
+
+    private const string TokenWithFamily =
+        """
+        SELECT r."Id", r."ConsumedAt", r."CreatedAt", r."ExpiresAt", r."FamilyId", r."GraceResponse", r."SuccessorId", r."TokenHash", r0."Id", r0."Audiences", r0."AuthenticationMethods", r0."ClientId", r0."CreatedAt", r0."IpAddress", r0."LastUsedAt", r0."RevokedAt", r0."RevokedReason", r0."Scopes", r0."UserAgent", r0."UserId"
+        FROM refresh_tokens AS r
+        INNER JOIN refresh_token_families AS r0 ON r."FamilyId" = r0."Id"
+        WHERE r."TokenHash" = $1
+        LIMIT 2
+        """;
+
+    private const string UserWithRights =
+        """
+        SELECT u1."Id", u1."ConfirmationExpiresAt", u1."ConfirmationTokenHash", u1."CreatedAt", u1."Email", u1."FailedLoginCount", u1."IsDisabled", u1."LockoutEndsAt", u1."NormalizedEmail", u1."NormalizedUserName", u1."PasswordHash", u1."UserName", s0."Id", s0."Description", s0."IsDefault", s0."Name", s0."RolesId", s0."UsersId", s0."Id0", s0."Name0", s0."PermissionsId", s0."RolesId0"
+        FROM (
+            SELECT u."Id", u."ConfirmationExpiresAt", u."ConfirmationTokenHash", u."CreatedAt", u."Email", u."FailedLoginCount", u."IsDisabled", u."LockoutEndsAt", u."NormalizedEmail", u."NormalizedUserName", u."PasswordHash", u."UserName"
+            FROM users AS u
+            WHERE u."Id" = $1
+            LIMIT 2
+        ) AS u1
+        LEFT JOIN (
+            SELECT r."Id", r."Description", r."IsDefault", r."Name", u0."RolesId", u0."UsersId", s."Id" AS "Id0", s."Name" AS "Name0", s."PermissionsId", s."RolesId" AS "RolesId0"
+            FROM user_roles AS u0
+            INNER JOIN roles AS r ON u0."RolesId" = r."Id"
+            LEFT JOIN (
+                SELECT p."Id", p."Name", r0."PermissionsId", r0."RolesId"
+                FROM role_permissions AS r0
+                INNER JOIN permissions AS p ON r0."PermissionsId" = p."Id"
+            ) AS s ON r."Id" = s."RolesId"
+        ) AS s0 ON u1."Id" = s0."UsersId"
+        ORDER BY u1."Id", s0."RolesId", s0."UsersId", s0."Id", s0."PermissionsId", s0."RolesId0"
+        """;
+
+    private const string InsertAudit =
+        """
+        INSERT INTO audit_events ("ClientId", "Detail", "IpAddress", "OccurredAt", "SessionId", "Type", "UserAgent", "UserId")
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        RETURNING "Id"
+        """;
+
+    private const string TouchFamily = """UPDATE refresh_token_families SET "LastUsedAt" = $1 WHERE "Id" = $2""";
+    private const string StoreGraceResponse = """UPDATE refresh_tokens SET "GraceResponse" = $1 WHERE "Id" = $2""";
+
+    private const string InsertSuccessor =
+        """
+        INSERT INTO refresh_tokens ("Id", "ConsumedAt", "CreatedAt", "ExpiresAt", "FamilyId", "GraceResponse", "SuccessorId", "TokenHash")
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        """;
+
+    private readonly NpgsqlDataSource _database;
+    private readonly byte[][] _current;
+    private readonly int _graceResponseBytes;
+
+    private GrantSql(NpgsqlDataSource database, byte[][] current, int graceResponseBytes)
+    {
+        _database = database;
+        _current = current;
+        _graceResponseBytes = graceResponseBytes;
+    }
+
+    /// <summary>One worker per session (refresh-token values from sign-ins); the sealed grace response as large as the service's.</summary>
+    public static async Task<GrantSql> PrepareAsync(NpgsqlDataSource database, string[] sessions)
+    {
+        await using var command = database.CreateCommand("""SELECT max(length("GraceResponse")) FROM refresh_tokens""");
+        var graceResponseBytes = await command.ExecuteScalarAsync() is int bytes ? bytes : 0;
+        return new GrantSql(database, [.. sessions.Select(s => SHA256.HashData(Base64UrlEncoder.DecodeBytes(s)))], graceResponseBytes);
+    }
+
+    /// <summary>The client look-up that starts every grant (all of a client_credentials grant's SQL).</summary>
+    public static async Task<bool> LookUpClientAsync(NpgsqlDataSource database, string clientId)
+    {
+        await using var lookup = database.CreateCommand(ClientLookup);
+        lookup.Parameters.Add(new NpgsqlParameter { Value = clientId });
+        return await ReadAllAsync(lookup) == 1;
+    }
+
+    /// <summary>One refresh grant's SQL for the worker's session; false if its token could not be consumed.</summary>
+    public async Task<bool> RotateAsync(int worker)
+    {
+        _ = await LookUpClientAsync(_database, AppClient);
+
+        var now = TimeProvider.System.GetUtcNow();
+        var successor = Guid.NewGuid();
+        var successorHash = SHA256.HashData(RandomNumberGenerator.GetBytes(32));
+        await using var connection = await _database.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var consume = new NpgsqlCommand(Consume, connection, transaction))
+        {
+            AddParameters(consume, now, successor, _current[worker], now, AppClient, now.AddDays(-30));
+            if (await consume.ExecuteNonQueryAsync() != 1)
+            {
+                return false;
+            }
+        }
+
+        Guid tokenId, familyId, userId;
+        await using (var token = new NpgsqlCommand(TokenWithFamily, connection, transaction))
+        {
+            AddParameters(token, _current[worker]);
+            await using var reader = await token.ExecuteReaderAsync();
+            _ = await reader.ReadAsync();
+            ReadRow(reader);
+            (tokenId, familyId, userId) = (reader.GetGuid(0), reader.GetGuid(4), reader.GetGuid(19));
+        }
+
+        await using (var user = new NpgsqlCommand(UserWithRights, connection, transaction))
+        {
+            AddParameters(user, userId);
+            await ReadAllAsync(user);
+        }
+
+        await using (var batch = new NpgsqlBatch(connection, transaction))
+        {
+            batch.BatchCommands.Add(Command(InsertAudit, AppClient, DBNull.Value, "127.0.0.1", now, familyId, "refresh_token_rotated", DBNull.Value, userId));
+            batch.BatchCommands.Add(Command(TouchFamily, now, familyId));
+            batch.BatchCommands.Add(Command(StoreGraceResponse, RandomNumberGenerator.GetBytes(_graceResponseBytes), tokenId));
+            batch.BatchCommands.Add(Command(InsertSuccessor, successor, DBNull.Value, now, now.AddDays(7), familyId, DBNull.Value, DBNull.Value, successorHash));
+            await using var reader = await batch.ExecuteReaderAsync();
+            while (await reader.ReadAsync() || await reader.NextResultAsync())
+            {
+            }
+        }
+
+        await transaction.CommitAsync();
+        _current[worker] = successorHash;
+        return true;
+    }
+
+    private static NpgsqlBatchCommand Command(string sql, params object[] values)
+    {
+        var command = new NpgsqlBatchCommand(sql);
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        return command;
+    }
+
+    private static void AddParameters(NpgsqlCommand command, params object[] values)
+    {
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+    }
+
+    private static async Task<int> ReadAllAsync(NpgsqlCommand command)
+    {
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = 0;
+        while (await reader.ReadAsync())
+        {
+            ReadRow(reader);
+            rows++;
+        }
+
+        return rows;
+    }
+
+    private static void ReadRow(NpgsqlDataReader reader)
+    {
+        for (var i = 0; i < reader.FieldCount; i++)
+        {
+            _ = reader.GetValue(i);
+        }
+    }
+}

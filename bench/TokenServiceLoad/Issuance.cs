@@ -1,0 +1,294 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using TestSupport;
+
+/// <summary>
+/// Scenario 3 of issue 8: client_credentials and refresh grants per second through the published token service on
+/// PostgreSQL, each against the slower of two bounds measured in the same run: the raw RSA-2048 sign rate on every
+/// core, and the SQL the grant runs, replayed directly with Npgsql at the same concurrency. The SQL is printed as
+/// PostgreSQL logged it for one grant of each kind (<c>log_statement = all</c>), so the replay can be checked against it.
+/// </summary>
+internal static class Issuance
+{
+    private const string Password = "bench-password-long-enough";
+    private const string ServiceClient = "orders-service";
+    private const string AppClient = "mobile-app";
+
+    /// <summary>Measures the service in <paramref name="dll"/>; with <paramref name="baselineDll"/>, an earlier build too, in turns, in the same run.</summary>
+    public static async Task<int> RunAsync(string dll, string? baselineDll, int seconds)
+    {
+        var concurrency = int.Parse(Environment.GetEnvironmentVariable("CONCURRENCY") ?? "8", CultureInfo.InvariantCulture);
+        var rounds = int.Parse(Environment.GetEnvironmentVariable("ROUNDS") ?? "2", CultureInfo.InvariantCulture);
+        Console.WriteLine($"{Environment.ProcessorCount} cores; {concurrency} grants (or SQL replays) in flight; {seconds} s per measurement; " +
+            $"{rounds} rounds; Accounts:LoginRateLimits lifted (the sessions are started by sign-ins of one user)" +
+            (baselineDll is null ? "" : "; \"baseline\" is an earlier build of the token service, measured in turns with this one on its own database"));
+
+        await using var postgres = await PostgresServer.StartAsync();
+        var connectionString = await postgres.CreateDatabaseAsync("bench");
+        await using var service = await Target.StartAsync("", dll, connectionString, concurrency);
+        await using var baseline = baselineDll is null ? null : await Target.StartAsync(", baseline", baselineDll, await postgres.CreateDatabaseAsync("baseline"), concurrency);
+        Target[] targets = baseline is null ? [service] : [service, baseline];
+        var replaySessions = new string[concurrency];
+        for (var i = 0; i < concurrency; i++)
+        {
+            replaySessions[i] = await SignInAsync(service.Http);
+        }
+
+        foreach (var target in targets)
+        {
+            // A few seconds of each grant under load, unmeasured, so the runtime has tiered up the hot paths before anything is timed.
+            _ = await MeasureAsync($"warm-up: client_credentials grants{target.Label}", target.Process, 3, concurrency, target.ClientCredentialsWorker);
+            _ = await MeasureAsync($"warm-up: refresh grants{target.Label}", target.Process, 3, concurrency, target.RefreshWorker);
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Console.WriteLine();
+        Console.WriteLine("Statements PostgreSQL logged for one grant of each kind (log_statement = all; parameters omitted):");
+        Console.WriteLine();
+        Console.WriteLine("```");
+        Console.WriteLine(await CaptureStatementsAsync(postgres, service.Http, await SignInAsync(service.Http)));
+        Console.WriteLine("```");
+        await using var database = NpgsqlDataSource.Create(connectionString);
+        var replay = await GrantSql.PrepareAsync(database, replaySessions);
+
+        // Token-sized payload: the signing input (header.payload) of a real access token.
+        var accessToken = await ClientCredentialsAsync(service.Http) ?? throw new InvalidOperationException("client_credentials failed");
+        var signingInput = Encoding.ASCII.GetBytes(accessToken[..accessToken.LastIndexOf('.')]);
+        var phases = new List<Phase>();
+        for (var round = 1; round <= rounds; round++)
+        {
+            phases.Add(await MeasureRsaAsync(signingInput, service.Process, seconds, round));
+            phases.Add(await MeasureAsync($"SQL of client_credentials, direct ({round})", service.Process, seconds, concurrency,
+                _ => () => GrantSql.LookUpClientAsync(database, ServiceClient)));
+            foreach (var target in targets)
+            {
+                phases.Add(await MeasureAsync($"client_credentials grants{target.Label} ({round})", target.Process, seconds, concurrency, target.ClientCredentialsWorker));
+            }
+
+            phases.Add(await MeasureAsync($"SQL of refresh, direct ({round})", service.Process, seconds, concurrency,
+                worker => () => replay.RotateAsync(worker)));
+            foreach (var target in targets)
+            {
+                phases.Add(await MeasureAsync($"refresh grants{target.Label} ({round})", target.Process, seconds, concurrency, target.RefreshWorker));
+            }
+        }
+
+        Console.WriteLine();
+        Console.WriteLine("| measurement | per second | failed | service cores | service CPU ms each | driver cores | machine cores (all processes) | load after |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        foreach (var phase in phases)
+        {
+            Console.WriteLine($"| {phase.Name} | {phase.Rate:F0} | {phase.Failed} | {phase.ServiceCores:F2} | {1000 * phase.ServiceCores / phase.Rate:F2} | " +
+                $"{phase.DriverCores:F2} | {phase.MachineCores:F2} | {phase.LoadAfter} |");
+        }
+
+        double Rate(string prefix) => phases.Where(p => p.Name.StartsWith(prefix + " (", StringComparison.Ordinal)).Average(p => p.Rate);
+        var rsa = Rate($"RSA-2048 signs on {Environment.ProcessorCount} threads");
+        Console.WriteLine();
+        Console.WriteLine("| grant (mean of the rounds) | grants/s | RSA sign bound /s | SQL bound /s | **ratio to the slower bound** (target ≥ 0.7) |");
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
+        foreach (var grant in new[] { "client_credentials", "refresh" })
+        {
+            var sql = Rate($"SQL of {grant}, direct");
+            foreach (var target in targets)
+            {
+                var rate = Rate($"{grant} grants{target.Label}");
+                Console.WriteLine($"| {grant}{target.Label} | {rate:F0} | {rsa:F0} | {sql:F0} | **{rate / Math.Min(rsa, sql):F2}** |");
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>The raw sign rate: RSA PKCS#1 v1.5 SHA-256 signatures of the payload on one thread per core, one key per thread.</summary>
+    private static Task<Phase> MeasureRsaAsync(byte[] payload, TokenServiceProcess service, int seconds, int round)
+    {
+        var keys = Enumerable.Range(0, Environment.ProcessorCount).Select(_ => RSA.Create(2048)).ToArray();
+        return MeasureAsync($"RSA-2048 signs on {keys.Length} threads ({round})", service, seconds, keys.Length, worker => () =>
+        {
+            _ = keys[worker].SignData(payload, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            return Task.FromResult(true);
+        });
+    }
+
+    private static async Task<Phase> MeasureAsync(
+        string name, TokenServiceProcess service, int seconds, int workers, Func<int, Func<Task<bool>>> worker)
+    {
+        Console.Error.WriteLine($"measuring {name} ...");
+        var before = CpuSnapshot.Take(service);
+        var clock = Stopwatch.StartNew();
+        var deadline = TimeSpan.FromSeconds(seconds);
+        var results = await Task.WhenAll(Enumerable.Range(0, workers).Select(i => Task.Run(async () =>
+        {
+            var step = worker(i);
+            var (ok, failed) = (0L, 0L);
+            while (clock.Elapsed < deadline)
+            {
+                if (await step())
+                {
+                    ok++;
+                }
+                else
+                {
+                    failed++;
+                }
+            }
+
+            return (ok, failed);
+        })));
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var after = CpuSnapshot.Take(service);
+        var phase = new Phase(name, results.Sum(r => r.ok) / elapsed, results.Sum(r => r.failed),
+            (after.Service - before.Service).TotalSeconds / elapsed, (after.Driver - before.Driver).TotalSeconds / elapsed,
+            (after.MachineTicks - before.MachineTicks) / (double)CpuSnapshot.TicksPerSecond / elapsed,
+            string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)));
+        Console.Error.WriteLine($"{phase.Name}: {phase.Rate:F0}/s, {phase.Failed} failed, load {phase.LoadAfter}");
+        return phase;
+    }
+
+    private static readonly AuthenticationHeaderValue ServiceClientBasic = new("Basic",
+        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ServiceClient}:{TokenServiceProcess.OrdersServiceSecret}")));
+
+    private static async Task<string?> ClientCredentialsAsync(HttpClient http)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri("/connect/token", UriKind.Relative))
+        {
+            Content = new FormUrlEncodedContent([new("grant_type", "client_credentials")]),
+        };
+        request.Headers.Authorization = ServiceClientBasic;
+        using var response = await http.SendAsync(request);
+        return response.IsSuccessStatusCode ? await Field(response, "access_token") : null;
+    }
+
+    private static async Task<string> SignInAsync(HttpClient http)
+    {
+        using var form = new FormUrlEncodedContent([
+            new("grant_type", "password"), new("client_id", AppClient), new("username", "alice"), new("password", Password),
+        ]);
+        using var response = await http.PostAsync(new Uri("/connect/token", UriKind.Relative), form);
+        return response.IsSuccessStatusCode
+            ? await Field(response, "refresh_token")
+            : throw new InvalidOperationException($"sign-in failed: {(int)response.StatusCode}");
+    }
+
+    private static async Task<string?> RefreshAsync(HttpClient http, string refreshToken)
+    {
+        using var form = new FormUrlEncodedContent([
+            new("grant_type", "refresh_token"), new("client_id", AppClient), new("refresh_token", refreshToken),
+        ]);
+        using var response = await http.PostAsync(new Uri("/connect/token", UriKind.Relative), form);
+        return response.IsSuccessStatusCode ? await Field(response, "refresh_token") : null;
+    }
+
+    private static async Task<string> Field(HttpResponseMessage response, string name)
+    {
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStreamAsync());
+        return json.RootElement.GetProperty(name).GetString()!;
+    }
+
+    /// <summary>Logs every statement for one client_credentials and one refresh grant, and returns them from the server's log.</summary>
+    private static async Task<string> CaptureStatementsAsync(PostgresServer postgres, HttpClient http, string refreshToken)
+    {
+        await using var admin = new NpgsqlConnection(postgres.ConnectionString("postgres"));
+        await admin.OpenAsync();
+        async Task Run(string sql)
+        {
+            await using var command = new NpgsqlCommand(sql, admin);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await Run("ALTER SYSTEM SET log_statement = 'all'");
+        await Run("SELECT pg_reload_conf()");
+        await Task.Delay(500);
+        await Run("SELECT 'bench: one client_credentials grant'");
+        _ = await ClientCredentialsAsync(http) ?? throw new InvalidOperationException("client_credentials failed");
+        await Run("SELECT 'bench: one refresh grant'");
+        _ = await RefreshAsync(http, refreshToken) ?? throw new InvalidOperationException("refresh failed");
+        await Run("SELECT 'bench: end'");
+        await Run("ALTER SYSTEM RESET log_statement");
+        await Run("SELECT pg_reload_conf()");
+
+        var lines = await File.ReadAllLinesAsync(postgres.LogPath);
+        var start = Array.FindLastIndex(lines, l => l.Contains("bench: one client_credentials grant", StringComparison.Ordinal));
+        var end = Array.FindLastIndex(lines, l => l.Contains("bench: end", StringComparison.Ordinal));
+        var text = new StringBuilder();
+        for (var i = start; i < end; i++)
+        {
+            var line = lines[i];
+            if (line.Contains("DETAIL:  parameters:", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var log = line.IndexOf("LOG:  ", StringComparison.Ordinal);
+            text.AppendLine(log >= 0 ? "-- " + line[(log + 6)..] : "   " + line);
+        }
+
+        return text.ToString().TrimEnd();
+    }
+
+    /// <summary>A token service under measurement: its process, a client for it, and one session per refresh worker.</summary>
+    private sealed class Target(string label, TokenServiceProcess process, HttpClient http, string[] sessions) : IAsyncDisposable
+    {
+        public string Label { get; } = label;
+
+        public TokenServiceProcess Process { get; } = process;
+
+        public HttpClient Http { get; } = http;
+
+        public static async Task<Target> StartAsync(string label, string dll, string connectionString, int concurrency)
+        {
+            var process = await TokenServiceProcess.StartAsync(dll, connectionString, Password);
+            var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue })
+            {
+                BaseAddress = process.BaseAddress, Timeout = TimeSpan.FromSeconds(30),
+            };
+            var sessions = new string[concurrency];
+            for (var i = 0; i < concurrency; i++)
+            {
+                sessions[i] = await SignInAsync(http);
+            }
+
+            return new Target(label, process, http, sessions);
+        }
+
+        public Func<Task<bool>> ClientCredentialsWorker(int worker) => async () => await ClientCredentialsAsync(Http) is not null;
+
+        /// <summary>Worker i rotates session i: each refresh presents the token the previous one returned.</summary>
+        public Func<Task<bool>> RefreshWorker(int worker) => async () =>
+        {
+            var next = await RefreshAsync(Http, sessions[worker]);
+            sessions[worker] = next ?? sessions[worker];
+            return next is not null;
+        };
+
+        public async ValueTask DisposeAsync()
+        {
+            Http.Dispose();
+            await Process.DisposeAsync();
+        }
+    }
+
+    private sealed record Phase(string Name, double Rate, long Failed, double ServiceCores, double DriverCores, double MachineCores, string LoadAfter);
+
+    private readonly record struct CpuSnapshot(TimeSpan Service, TimeSpan Driver, long MachineTicks)
+    {
+        /// <summary>USER_HZ of /proc/stat: 100 on Linux.</summary>
+        public const int TicksPerSecond = 100;
+
+        public static CpuSnapshot Take(TokenServiceProcess service)
+        {
+            // First line of /proc/stat: cpu user nice system idle iowait irq softirq steal ...
+            var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+                .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+            var busy = fields.Take(8).Sum() - fields[3] - fields[4];
+            using var self = Process.GetCurrentProcess();
+            return new CpuSnapshot(service.CpuTime(), self.TotalProcessorTime, busy);
+        }
+    }
+}
