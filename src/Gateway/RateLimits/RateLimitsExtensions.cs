@@ -26,11 +26,11 @@ public static class RateLimitsExtensions
         builder.Services.AddOptions<RateLimiterOptions>().Configure<ReloadableOptions<RateLimitOptions>>((limiter, configured) =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+            limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, PartitionKey>(context =>
                 context.User.FindFirst(AccessTokenClaims.Subject)?.Value is { } subject
-                    ? Partition($"sub:{subject}", configured.Current.PerSubject)
-                    : Partition($"ip:{ClientAddress(context)}", configured.Current.PerAddress));
-            limiter.AddPolicy(TokenEndpointPolicy, context => Partition(ClientAddress(context), configured.Current.TokenEndpoint));
+                    ? Partition(PartitionKind.Subject, subject, configured.Current.PerSubject)
+                    : Partition(PartitionKind.Address, ClientAddress(context), configured.Current.PerAddress));
+            limiter.AddPolicy(TokenEndpointPolicy, context => Partition(PartitionKind.Address, ClientAddress(context), configured.Current.TokenEndpoint));
             limiter.OnRejected = RejectAsync;
         });
         return builder;
@@ -48,16 +48,26 @@ public static class RateLimitsExtensions
 
     /// <summary>
     /// The limit is part of the partition key, so a reloaded limit starts fresh windows at once, and limits that did
-    /// not change keep their windows.
+    /// not change keep their windows. A value key and a factory that reads the limit from it: no allocation per
+    /// request (docs/performance.md).
     /// </summary>
-    private static RateLimitPartition<string> Partition(string key, FixedWindowLimit limit) =>
-        RateLimitPartition.GetFixedWindowLimiter($"{key}|{limit.PermitLimit}/{limit.Window.Ticks}", _ => new FixedWindowRateLimiterOptions
+    private static RateLimitPartition<PartitionKey> Partition(PartitionKind kind, string id, FixedWindowLimit limit) =>
+        RateLimitPartition.GetFixedWindowLimiter(new PartitionKey(kind, id, limit.PermitLimit, limit.Window.Ticks), static key => new FixedWindowRateLimiterOptions
         {
-            PermitLimit = limit.PermitLimit,
-            Window = limit.Window,
+            PermitLimit = key.PermitLimit,
+            Window = TimeSpan.FromTicks(key.WindowTicks),
             QueueLimit = 0,
             AutoReplenishment = true,
         });
+
+    private enum PartitionKind
+    {
+        Subject,
+        Address,
+    }
+
+    /// <summary>Whose requests (a token subject or a client address) under which limit.</summary>
+    private readonly record struct PartitionKey(PartitionKind Kind, string Id, int PermitLimit, long WindowTicks);
 
     private static string ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
