@@ -9,6 +9,7 @@ OUT=${BENCH_OUT:-$ROOT/bench/.out}
 LOCK=${BENCH_LOCK:-/tmp/dotnet.lock}
 DURATION=${DURATION:-10}          # seconds per measured wrk run
 CONNECTIONS=${CONNECTIONS:-32}    # wrk -t1 -c$CONNECTIONS, as in the issue's baselines
+WARMUP=${WARMUP:-20}              # seconds of load per process before the first measured run (tiered JIT still compiles for ~17 s)
 DISTINCT_TOKENS=${DISTINCT_TOKENS:-100000}
 BASE_PORT=${BASE_PORT:-17300}
 BIN=$OUT/bin
@@ -119,7 +120,7 @@ overhead() {
   log "saturation, reused tokens (one per connection): direct, plain YARP, gateway without and with the cache"
   flock "$LOCK" bash -c "
     for url in $direct_url $yarp_url $off_url $on_url; do
-      TOKENS=$OUT/tokens/tokens.txt TOKEN_COUNT=$CONNECTIONS wrk -t1 -c$CONNECTIONS -d3s -s $ROOT/bench/tokens.lua \$url >/dev/null
+      TOKENS=$OUT/tokens/tokens.txt TOKEN_COUNT=$CONNECTIONS wrk -t1 -c$CONNECTIONS -d${WARMUP}s -s $ROOT/bench/tokens.lua \$url >/dev/null
     done"
   flock "$LOCK" bash -c "
     $(declare -f wrk_run rss_mb cpu_ticks); OUT=$OUT ROOT=$ROOT DURATION=$DURATION
