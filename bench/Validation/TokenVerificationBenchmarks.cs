@@ -89,6 +89,9 @@ public class TokenVerificationBenchmarks
     [Benchmark(Description = "gateway auth, no cache, same token")]
     public Task<bool> Uncached() => Authenticate(_uncached, _tokens[0]);
 
+    [Benchmark(Description = "gateway auth, no cache, new token")]
+    public Task<bool> UncachedNewToken() => Authenticate(_uncached, _tokens[_next++ % DistinctTokens]);
+
     [Benchmark(Description = "gateway auth, cache on, new token")]
     public Task<bool> NewToken() => Authenticate(_small, _tokens[_next++ % DistinctTokens]);
 
