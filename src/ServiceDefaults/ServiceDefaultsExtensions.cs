@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using ServiceDefaults.ClientAddresses;
 using ServiceDefaults.Health;
 using ServiceDefaults.Management;
+using ServiceDefaults.RequestBodies;
 using ServiceDefaults.Shutdown;
 using ServiceDefaults.Telemetry;
 
@@ -39,7 +40,7 @@ public static class ServiceDefaultsExtensions
     /// <summary>
     /// Keeps <c>/metrics</c> and <c>/health/live</c>, <c>/health/ready</c> on the management port (if configured) and
     /// maps them, takes the client's address from trusted proxies' <c>X-Forwarded-For</c> (if configured), turns
-    /// unhandled errors into problem details, and closes connections after each response while draining for shutdown.
+    /// unhandled errors into problem details, answers 415 to a body in a charset nothing here can decode, and closes connections after each response while draining for shutdown.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
@@ -49,6 +50,7 @@ public static class ServiceDefaultsExtensions
         app.UseClientAddresses();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseDecodableRequestCharsets();
         app.MapManagementEndpoints();
         return app;
     }

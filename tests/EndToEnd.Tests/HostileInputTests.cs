@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Text;
 using EndToEnd.Tests.Hostile;
 using NUnit.Framework;
 
@@ -153,6 +154,39 @@ public sealed class HostileInputTests : PlatformFixture
         var fresh = await App.SignInAsync("admin", Platform.AdminPassword);
         using var orders = await App.SendAsync(HttpMethod.Get, "/api/orders", fresh);
         Assert.That(orders.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [TestCaseSource(nameof(UndecodableBodies))]
+    public async Task A_body_in_a_charset_nothing_can_decode_is_an_unsupported_media_type(string process, string method, string path, string charset)
+    {
+        var address = process == "gateway" ? Platform.GatewayAddress : process == "orders" ? Platform.OrdersAddress : Platform.InventoryAddress;
+
+        using var response = await SendJsonAsync(address, new HttpMethod(method), path, "{\"sku\":\"SKU-1001\",\"quantity\":1,\"available\":7}"u8.ToArray(), $"application/json; charset={charset}");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.UnsupportedMediaType));
+    }
+
+    [Test]
+    public async Task A_body_in_a_decodable_charset_other_than_utf8_is_still_read()
+    {
+        using var response = await SendJsonAsync(Platform.InventoryAddress, HttpMethod.Put, "/inventory/items/SKU-1002/stock", Encoding.Unicode.GetBytes("{\"available\":7}"), "application/json; charset=utf-16");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    private static IEnumerable<TestCaseData> UndecodableBodies() =>
+        from target in new[] { ("orders", "POST", "/orders"), ("inventory", "PUT", "/inventory/items/SKU-1001/stock"), ("gateway", "POST", "/api/orders") }
+        from charset in new[] { "utf-7", "no-such-charset" }
+        select new TestCaseData(target.Item1, target.Item2, target.Item3, charset).SetArgDisplayNames($"{target.Item2} {target.Item1}{target.Item3}", charset);
+
+    /// <summary>Sends a body under any content type, with the admin's token (it may write stock and place orders).</summary>
+    private async Task<HttpResponseMessage> SendJsonAsync(Uri address, HttpMethod method, string path, byte[] body, string contentType)
+    {
+        using var client = new HttpClient { BaseAddress = address };
+        using var request = new HttpRequestMessage(method, path) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        request.Headers.Authorization = new("Bearer", _admin);
+        return await client.SendAsync(request);
     }
 
     [Test]
