@@ -106,9 +106,14 @@ public sealed class HostileInputTests : PlatformFixture
     [Test]
     public void No_malformed_request_gets_a_server_error()
     {
-        var serverErrors = _outcomes.Where(o => o.Status >= 500).Select(o => $"{o.Status} {o.Request.Method} {o.Request.Route.Process}{o.Request.Target} [{o.Request.Shape}]");
+        var serverErrors = _outcomes.Where(o => o.Status >= 500).Select(o => $"{o.Status} {o.Request.Method} {o.Request.Route.Process}{o.Request.Target} [{o.Request.Shape}]").ToList();
         var answers = _outcomes.GroupBy(o => o.Status?.ToString(CultureInfo.InvariantCulture) ?? o.Error ?? "closed").OrderBy(g => g.Key, StringComparer.Ordinal);
         TestContext.Out.WriteLine($"hostile input: seed {_seed} (replay with FUZZ_SEED={_seed}); {_outcomes.Count} requests in {_elapsed.TotalSeconds:F1} s; answers {string.Join(", ", answers.Select(g => $"{g.Key}: {g.Count()}"))}");
+
+        if (serverErrors.Count > 0)
+        {
+            TestContext.Out.WriteLine($"what the processes logged (warnings and errors):{Environment.NewLine}{string.Join(Environment.NewLine, Platform.LoggedProblems())}");
+        }
 
         Assert.That(serverErrors, Is.Empty);
     }

@@ -6,6 +6,8 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Inventory.Items;
 using Orders.Ordering;
 using TestSupport;
@@ -147,10 +149,19 @@ public sealed class Platform : IAsyncDisposable
         return new(services.GetRequiredService<IMeterFactory>(), services.GetRequiredService<IHostEnvironment>().ApplicationName, instrument);
     }
 
+    /// <summary>Every warning and error the processes logged so far, one line each, for a test to print when it fails.</summary>
+    public IEnumerable<string> LoggedProblems() =>
+        _processes.SelectMany(process => process.Services.GetRequiredService<FakeLogCollector>().GetSnapshot()
+            .Select(log => $"{process.Name} {log.Level} {log.Category}[{log.Id.Id}] {log.Message} {log.Exception?.GetType().Name}: {log.Exception?.Message}"));
+
     private Uri Start<TEntryPoint>(string name, Dictionary<string, string> settings, int port = 0, Action<IServiceCollection>? replaceServices = null)
         where TEntryPoint : class
     {
-        var host = new ConfiguredHost<TEntryPoint>(settings, port, replaceServices);
+        var host = new ConfiguredHost<TEntryPoint>(settings, port, services =>
+        {
+            services.AddFakeLogging(options => options.FilteredLevels.UnionWith([LogLevel.Warning, LogLevel.Error, LogLevel.Critical]));
+            replaceServices?.Invoke(services);
+        });
         _hosts.Add(host);
         _processes.Add((name, host.BaseAddress, host.Services));
         return host.BaseAddress;
