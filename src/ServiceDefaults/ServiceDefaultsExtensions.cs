@@ -40,7 +40,9 @@ public static class ServiceDefaultsExtensions
     /// <summary>
     /// Keeps <c>/metrics</c> and <c>/health/live</c>, <c>/health/ready</c> on the management port (if configured) and
     /// maps them, takes the client's address from trusted proxies' <c>X-Forwarded-For</c> (if configured), turns
-    /// unhandled errors into problem details, answers 415 to a body in a charset nothing here can decode, and closes connections after each response while draining for shutdown.
+    /// unhandled errors into problem details, answers 415 to a body in a charset nothing here can decode, closes the
+    /// connection after answering a request whose declared body is over its endpoint's limit, and closes connections
+    /// after each response while draining for shutdown.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
@@ -51,6 +53,7 @@ public static class ServiceDefaultsExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseDecodableRequestCharsets();
+        app.UseCloseAfterOversizedBodies();
         app.MapManagementEndpoints();
         return app;
     }

@@ -4,7 +4,10 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using EndToEnd.Tests.Hostile;
+using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
+using TokenService.Tokens;
+using Yarp.ReverseProxy.Configuration;
 
 namespace EndToEnd.Tests;
 
@@ -177,6 +180,15 @@ public sealed class HostileInputTests : PlatformFixture
         using var response = await SendJsonAsync(Platform.InventoryAddress, HttpMethod.Put, "/inventory/items/SKU-1002/stock", Encoding.Unicode.GetBytes("{\"available\":7}"), "application/json; charset=utf-16");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
+    public void The_gateway_lets_no_bigger_body_through_to_the_token_services_form_endpoints_than_they_accept()
+    {
+        var limits = Platform.Services("gateway").GetRequiredService<IProxyConfigProvider>().GetConfig().Routes
+            .Where(route => route.Match.Path is "/connect/token" or "/connect/revoke").Select(route => route.MaxRequestBodySize).ToList();
+
+        Assert.That(limits, Has.Count.EqualTo(2).And.All.LessThanOrEqualTo(TokenRequest.MaximumRequestBytes));
     }
 
     private static IEnumerable<TestCaseData> UndecodableBodies() =>

@@ -145,9 +145,12 @@ public sealed class Platform : IAsyncDisposable
     public MetricCollector<T> Collect<T>(string process, string instrument)
         where T : struct
     {
-        var services = _processes.Single(p => p.Name == process).Services;
+        var services = Services(process);
         return new(services.GetRequiredService<IMeterFactory>(), services.GetRequiredService<IHostEnvironment>().ApplicationName, instrument);
     }
+
+    /// <summary>The services of one process (<c>gateway</c>, <c>orders</c>, <c>inventory</c>, <c>token-service</c>).</summary>
+    public IServiceProvider Services(string process) => _processes.Single(p => p.Name == process).Services;
 
     /// <summary>Every warning and error the processes logged so far, one line each, for a test to print when it fails.</summary>
     public IEnumerable<string> LoggedProblems() =>
