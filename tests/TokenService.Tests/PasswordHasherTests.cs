@@ -84,6 +84,7 @@ public sealed class PasswordHasherTests
         new TestCaseData(StoredHashes.Konscious, PasswordVerificationResult.Success).SetArgDisplayNames("m=19456,t=2,p=1"),
         new TestCaseData(StoredHashes.KonsciousMorePasses, PasswordVerificationResult.Success).SetArgDisplayNames("m=19456,t=3,p=1"),
         new TestCaseData(StoredHashes.KonsciousTwoLanes, PasswordVerificationResult.SuccessRehashNeeded).SetArgDisplayNames("m=19456,t=2,p=2"),
+        new TestCaseData(StoredHashes.KonsciousShortSalt, PasswordVerificationResult.SuccessRehashNeeded).SetArgDisplayNames("12-byte salt"),
     ];
 
     [TestCaseSource(nameof(StoredByKonscious))]
@@ -116,5 +117,11 @@ internal static class StoredHashes
     /// <summary>Two lanes (<c>Passwords:Hashing:Parallelism</c> = 2 was allowed then): beyond libsodium, verified by Konscious.</summary>
     public const string KonsciousTwoLanes = "$argon2id$v=19$m=19456,t=2,p=2$4ckNtpVTv/XkVr6nxDlHkg$RA7bK73Y0u5SeJM599ZSXc0/0mw9/xPFuFKlmHF6r3s";
 
-    public static readonly string[] All = [Konscious, KonsciousMorePasses, KonsciousTwoLanes];
+    /// <summary>
+    /// A 12-byte salt (the format allows any length; the service always made 16): beyond libsodium, verified by Konscious.
+    /// Made with Konscious 1.3.1 directly, encoded as the service encoded.
+    /// </summary>
+    public const string KonsciousShortSalt = "$argon2id$v=19$m=19456,t=2,p=1$rmHpjdSb53VWfFmN$BRtrbngYnt+1QY1JB9t/aez9N74zIPmQz7WGLS+erfc";
+
+    public static readonly string[] All = [Konscious, KonsciousMorePasses, KonsciousTwoLanes, KonsciousShortSalt];
 }

@@ -12,9 +12,9 @@ namespace TokenService.Passwords;
 /// recognised and upgraded at the next successful login.
 /// </summary>
 /// <remarks>
-/// Computed by libsodium (through NSec): its Argon2id maps the hash's memory when the hash starts and unmaps it when
-/// it ends, so a hash holds exactly its memory cost while it runs and nothing after, whatever the garbage collector
-/// does. libsodium computes one lane with a 16-byte salt; a hash stored with more lanes or another salt length (made
+/// Computed by libsodium (through NSec): its Argon2id takes fresh native memory for each hash and gives it back to the
+/// kernel when the hash ends, so a hash holds exactly its memory cost while it runs and nothing after, whatever the
+/// garbage collector does. libsodium computes one lane with a 16-byte salt; a hash stored with more lanes or another salt length (made
 /// when <see cref="PasswordHashingOptions.Parallelism"/> could be raised) is verified by the managed Konscious
 /// implementation instead and asks to be re-hashed, so it is replaced at the next successful sign-in.
 /// </remarks>
