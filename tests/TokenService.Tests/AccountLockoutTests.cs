@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using NUnit.Framework;
+using TokenService.Accounts;
 using TokenService.Audit;
 using TokenService.Data;
 
@@ -200,6 +201,33 @@ public sealed class AccountLockoutTests(DatabaseProvider provider) : TokenServic
                 Is.EqualTo(Enumerable.Repeat("wrong_password", 5).Append("locked")));
             Assert.That(events.Select(e => e.IpAddress), Is.All.Not.Null);
         });
+    }
+
+    /// <remarks>So an unknown name's failure writes one row, as a known user's does, and its timing tells nothing.</remarks>
+    [Test]
+    public async Task A_failed_sign_in_for_an_unknown_name_counts_on_its_decoy_row_and_adds_no_account()
+    {
+        var name = $"nobody-{Guid.NewGuid():N}";
+        var (decoyBefore, usersBefore) = await DecoyAndUserCountsAsync(name);
+
+        using var response = await SignInAsync(name, "some-password-guess", NewAddress());
+        var (decoyAfter, usersAfter) = await DecoyAndUserCountsAsync(name);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+            Assert.That(decoyAfter, Is.EqualTo(decoyBefore + 1));
+            Assert.That(usersAfter, Is.EqualTo(usersBefore));
+        });
+    }
+
+    private async Task<(int Decoy, int Users)> DecoyAndUserCountsAsync(string name)
+    {
+        var counts = (0, 0);
+        await ChangeStoreAsync(async (database, _) => counts = (
+            (await database.SignInDecoys.AsNoTracking().SingleAsync(d => d.Id == SignInDecoy.For(UserNames.Normalize(name)))).FailedLoginCount,
+            await database.Users.CountAsync()));
+        return counts;
     }
 
     private async Task<(string User, string Address)> NewUserAsync()

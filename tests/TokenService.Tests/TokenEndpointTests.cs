@@ -1,9 +1,11 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using NUnit.Framework;
 using TokenService.Data;
+using TokenService.Passwords;
 
 namespace TokenService.Tests;
 
@@ -118,6 +120,24 @@ public sealed class TokenEndpointTests(DatabaseProvider provider) : TokenService
 
         Assert.That(answers.Distinct().Count(), Is.EqualTo(1), string.Join("\n---\n", answers));
         Assert.That(answers[0], Does.StartWith("400").And.Contain("""{"error":"invalid_grant","error_description":"The user name or password is incorrect."}"""));
+    }
+
+    [Test]
+    public async Task A_password_stored_with_two_lanes_signs_in_and_is_stored_again_with_one_that_verifies()
+    {
+        var id = await AddUserAsync("legacy-lanes", StoredHashes.Password, user => user.PasswordHash = StoredHashes.KonsciousTwoLanes);
+
+        using var response = await Client.PasswordGrantAsync("legacy-lanes", StoredHashes.Password);
+        var stored = "";
+        await ChangeStoreAsync(async (database, _) => stored = (await database.Users.SingleAsync(u => u.Id == id)).PasswordHash);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(stored, Does.StartWith("$argon2id$v=19$m=19456,t=2,p=1$"));
+            Assert.That(new Argon2idPasswordHasher(Options.Create(new PasswordHashingOptions())).Verify(stored, StoredHashes.Password),
+                Is.EqualTo(PasswordVerificationResult.Success));
+        });
     }
 
     [Test]

@@ -15,8 +15,8 @@ namespace TokenService.Accounts;
 /// </summary>
 /// <remarks>
 /// Counting is one atomic UPDATE, so parallel guesses cannot lose increments; the same statements run for an unknown
-/// user (matching no row), so every failure costs the same database work. A lockout is never extended by attempts
-/// made while it lasts.
+/// user (the familiar-source read matching no row, the count on a <see cref="SignInDecoy"/> row), so every failure
+/// costs the same database work. A lockout is never extended by attempts made while it lasts.
 /// </remarks>
 internal sealed class AccountLockout(TokenDbContext database, IOptions<LockoutOptions> options)
 {
@@ -45,13 +45,24 @@ internal sealed class AccountLockout(TokenDbContext database, IOptions<LockoutOp
         return ((ILockoutCounter?)source.Familiar ?? user).LockoutEndsAt > now;
     }
 
-    /// <summary>Counts a failure for <paramref name="user"/> (null: unknown user, no row changes); true if this failure locked it.</summary>
-    public Task<bool> RecordFailureAsync(User? user, SignInSource source, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Counts a failure for <paramref name="user"/>; true if this failure locked it.</summary>
+    public Task<bool> RecordFailureAsync(User user, SignInSource source, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(user);
         ArgumentNullException.ThrowIfNull(source);
         return source.Familiar is { } familiar
             ? CountFailureAsync(Rows(familiar), familiar, now, cancellationToken)
-            : CountFailureAsync(database.Users.Where(u => u.Id == (user == null ? Guid.Empty : user.Id)), user, now, cancellationToken);
+            : CountFailureAsync(database.Users.Where(u => u.Id == user.Id), user, now, cancellationToken);
+    }
+
+    /// <summary>
+    /// Counts a failure for a user name nobody has, on its <see cref="SignInDecoy"/> row: the same UPDATE as a known
+    /// user's failure, writing one row, locking no one.
+    /// </summary>
+    public Task RecordUnknownUserFailureAsync(string normalizedUserName, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var decoy = SignInDecoy.For(normalizedUserName);
+        return CountFailureAsync(database.SignInDecoys.Where(d => d.Id == decoy), null, now, cancellationToken);
     }
 
     /// <summary>

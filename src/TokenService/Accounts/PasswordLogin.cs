@@ -9,7 +9,7 @@ namespace TokenService.Accounts;
 /// <summary>
 /// Checks a user name and password. Every outcome runs the same work: one database read, one full Argon2id
 /// verification (against a dummy hash of today's cost for an unknown user, against the real hash for a locked
-/// or disabled one) and one lockout UPDATE, so neither the answer nor its timing tells an unknown user from a
+/// or disabled one) and one lockout UPDATE that writes one row (for an unknown user, a <see cref="SignInDecoy"/>'s), so neither the answer nor its timing tells an unknown user from a
 /// wrong password, a locked or a disabled account. The read includes the user's MFA state, so a user with MFA
 /// costs exactly the same on every failure path too. The caller has taken its place in the hashing gate's line before
 /// anything else (<see cref="PasswordHashing.Reserve"/>): a sign-in refused for a full line never gets here, so the
@@ -46,7 +46,16 @@ internal sealed partial class PasswordLogin(
 
         if (reason is not null)
         {
-            var lockedNow = await lockout.RecordFailureAsync(user, source, now, cancellationToken).ConfigureAwait(false);
+            var lockedNow = false;
+            if (user is null)
+            {
+                await lockout.RecordUnknownUserFailureAsync(normalized, now, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                lockedNow = await lockout.RecordFailureAsync(user, source, now, cancellationToken).ConfigureAwait(false);
+            }
+
             LogLoginFailed(logger, clientId, reason, user?.Id);
             audit.Record(AuditEventTypes.LoginFailed, user?.Id, clientId, detail: reason);
             if (lockedNow)

@@ -21,6 +21,8 @@ public abstract class TokenDbContext(DbContextOptions options) : DbContext(optio
 
     public DbSet<SignInAttempt> SignInAttempts => Set<SignInAttempt>();
 
+    public DbSet<SignInDecoy> SignInDecoys => Set<SignInDecoy>();
+
     public DbSet<Role> Roles => Set<Role>();
 
     public DbSet<Permission> Permissions => Set<Permission>();
@@ -79,6 +81,14 @@ public abstract class TokenDbContext(DbContextOptions options) : DbContext(optio
             source.Property(s => s.Address).HasMaxLength(64);
             source.HasIndex(s => new { s.UserId, s.Address });
             source.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        modelBuilder.Entity<SignInDecoy>(decoy =>
+        {
+            decoy.ToTable("sign_in_decoys");
+            decoy.HasKey(d => d.Id);
+            decoy.Property(d => d.Id).ValueGeneratedNever();
+            decoy.HasData(Enumerable.Range(0, SignInDecoy.Count).Select(id => new SignInDecoy { Id = id }));
         });
 
         modelBuilder.Entity<Role>(role =>

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Konscious.Security.Cryptography;
 using Microsoft.Extensions.Options;
+using NSec.Cryptography;
 
 namespace TokenService.Passwords;
 
@@ -11,6 +11,13 @@ namespace TokenService.Passwords;
 /// (<c>$argon2id$v=19$m=19456,t=2,p=1$salt$hash</c>), so parameters can be raised later and old hashes
 /// recognised and upgraded at the next successful login.
 /// </summary>
+/// <remarks>
+/// Computed by libsodium (through NSec): its Argon2id takes fresh native memory for each hash and gives it back to the
+/// kernel when the hash ends, so a hash holds exactly its memory cost while it runs and nothing after, whatever the
+/// garbage collector does. libsodium computes one lane with a 16-byte salt; a hash stored with more lanes or another salt length (made
+/// when <see cref="PasswordHashingOptions.Parallelism"/> could be raised) is verified by the managed Konscious
+/// implementation instead and asks to be re-hashed, so it is replaced at the next successful sign-in.
+/// </remarks>
 public sealed class Argon2idPasswordHasher
 {
     private const int SaltLength = 16;
@@ -37,7 +44,7 @@ public sealed class Argon2idPasswordHasher
     {
         ArgumentException.ThrowIfNullOrEmpty(password);
         var salt = RandomNumberGenerator.GetBytes(SaltLength);
-        var hash = Compute(password, salt, _options.MemoryKiB, _options.Iterations, _options.Parallelism, HashLength);
+        var hash = Compute(password, salt, _options.MemoryKiB, _options.Iterations, HashLength);
         return string.Create(CultureInfo.InvariantCulture,
             $"{Prefix}m={_options.MemoryKiB},t={_options.Iterations},p={_options.Parallelism}${Encode(salt)}${Encode(hash)}");
     }
@@ -51,31 +58,54 @@ public sealed class Argon2idPasswordHasher
             return PasswordVerificationResult.Failed;
         }
 
-        var actual = Compute(password, parameters.Salt, parameters.MemoryKiB, parameters.Iterations, parameters.Parallelism, parameters.Hash.Length);
+        var libsodium = parameters.Parallelism == 1 && parameters.Salt.Length == SaltLength;
+        var actual = libsodium
+            ? Compute(password, parameters.Salt, parameters.MemoryKiB, parameters.Iterations, parameters.Hash.Length)
+            : ComputeLegacy(password, parameters);
         if (!CryptographicOperations.FixedTimeEquals(actual, parameters.Hash))
         {
             return PasswordVerificationResult.Failed;
         }
 
-        var weaker = parameters.MemoryKiB < _options.MemoryKiB
-            || parameters.Iterations < _options.Iterations
-            || parameters.Parallelism != _options.Parallelism;
-        return weaker ? PasswordVerificationResult.SuccessRehashNeeded : PasswordVerificationResult.Success;
+        var rehash = !libsodium
+            || parameters.MemoryKiB < _options.MemoryKiB
+            || parameters.Iterations < _options.Iterations;
+        return rehash ? PasswordVerificationResult.SuccessRehashNeeded : PasswordVerificationResult.Success;
     }
 
-    private static byte[] Compute(string password, byte[] salt, int memoryKiB, int iterations, int parallelism, int length)
+    private static byte[] Compute(string password, byte[] salt, int memoryKiB, int iterations, int length)
+    {
+        var algorithm = PasswordBasedKeyDerivationAlgorithm.Argon2id(new Argon2Parameters
+        {
+            DegreeOfParallelism = 1,
+            MemorySize = memoryKiB,
+            NumberOfPasses = iterations,
+        });
+        var passwordBytes = Encoding.UTF8.GetBytes(password);
+        try
+        {
+            return algorithm.DeriveBytes(passwordBytes, salt, length);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(passwordBytes);
+        }
+    }
+
+    /// <summary>A hash libsodium cannot compute (more than one lane, or a salt not of 16 bytes), by Konscious.</summary>
+    private static byte[] ComputeLegacy(string password, HashParameters parameters)
     {
         var passwordBytes = Encoding.UTF8.GetBytes(password);
         try
         {
-            using var argon2 = new Argon2id(passwordBytes)
+            using var argon2 = new Konscious.Security.Cryptography.Argon2id(passwordBytes)
             {
-                Salt = salt,
-                MemorySize = memoryKiB,
-                Iterations = iterations,
-                DegreeOfParallelism = parallelism,
+                Salt = parameters.Salt,
+                MemorySize = parameters.MemoryKiB,
+                Iterations = parameters.Iterations,
+                DegreeOfParallelism = parameters.Parallelism,
             };
-            return argon2.GetBytes(length);
+            return argon2.GetBytes(parameters.Hash.Length);
         }
         finally
         {
@@ -115,7 +145,8 @@ public sealed class Argon2idPasswordHasher
             }
         }
 
-        if (memory == 0 || iterations == 0 || parallelism == 0
+        // RFC 9106: at least 8 KiB of memory per lane.
+        if (memory == 0 || iterations == 0 || parallelism == 0 || memory < 8L * parallelism
             || !TryDecode(parts[1], out var salt) || !TryDecode(parts[2], out var hash) || hash.Length < 16)
         {
             return false;

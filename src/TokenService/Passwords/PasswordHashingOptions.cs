@@ -14,7 +14,10 @@ public sealed class PasswordHashingOptions
     /// <summary>Passes over memory. Default 2, the least allowed.</summary>
     public int Iterations { get; set; } = MinimumIterations;
 
-    /// <summary>Lanes. Default 1.</summary>
+    /// <summary>
+    /// Lanes. Default 1, the only value allowed: libsodium computes one lane. Hashes stored with more lanes still
+    /// verify, and are re-hashed with one at the next successful sign-in.
+    /// </summary>
     public int Parallelism { get; set; } = 1;
 
     /// <summary>

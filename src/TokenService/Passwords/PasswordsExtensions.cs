@@ -8,7 +8,7 @@ public static class PasswordsExtensions
         builder.Services.AddOptions<PasswordHashingOptions>().BindConfiguration(PasswordHashingOptions.SectionName)
             .Validate(o => o.MemoryKiB >= PasswordHashingOptions.MinimumMemoryKiB, "Passwords:Hashing:MemoryKiB must be at least 19456 (OWASP).")
             .Validate(o => o.Iterations >= PasswordHashingOptions.MinimumIterations, "Passwords:Hashing:Iterations must be at least 2 (OWASP).")
-            .Validate(o => o.Parallelism is >= 1 and <= 16, "Passwords:Hashing:Parallelism must be between 1 and 16.")
+            .Validate(o => o.Parallelism == 1, "Passwords:Hashing:Parallelism must be 1 (libsodium's Argon2id computes one lane).")
             .Validate(o => o.MaxConcurrentHashes is >= 1 and <= 1024, "Passwords:Hashing:MaxConcurrentHashes must be between 1 and 1024.")
             .Validate(o => o.MaxQueuedHashes is >= 0 and <= 100_000, "Passwords:Hashing:MaxQueuedHashes must be between 0 and 100000.")
             .Validate(o => o.MaxQueueWait > TimeSpan.Zero && o.MaxQueueWait <= TimeSpan.FromSeconds(30),

@@ -121,6 +121,344 @@ namespace TokenService.Data.Migrations.Postgres
                     b.ToTable("sign_in_attempts", (string)null);
                 });
 
+            modelBuilder.Entity("TokenService.Accounts.SignInDecoy", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("FailedLoginCount")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("LockoutEndsAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("sign_in_decoys", (string)null);
+
+                    b.HasData(
+                        new
+                        {
+                            Id = 0,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 1,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 2,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 3,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 4,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 5,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 6,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 7,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 8,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 9,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 10,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 11,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 12,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 13,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 14,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 15,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 16,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 17,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 18,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 19,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 20,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 21,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 22,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 23,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 24,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 25,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 26,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 27,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 28,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 29,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 30,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 31,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 32,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 33,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 34,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 35,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 36,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 37,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 38,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 39,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 40,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 41,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 42,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 43,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 44,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 45,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 46,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 47,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 48,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 49,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 50,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 51,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 52,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 53,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 54,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 55,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 56,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 57,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 58,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 59,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 60,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 61,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 62,
+                            FailedLoginCount = 0
+                        },
+                        new
+                        {
+                            Id = 63,
+                            FailedLoginCount = 0
+                        });
+                });
+
             modelBuilder.Entity("TokenService.Accounts.User", b =>
                 {
                     b.Property<Guid>("Id")
