@@ -52,8 +52,7 @@ public static class ServiceDefaultsExtensions
         app.UseClientAddresses();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.UseDecodableRequestCharsets();
-        app.UseCloseAfterOversizedBodies();
+        app.UseRequestBodyGuards();
         app.MapManagementEndpoints();
         return app;
     }
