@@ -75,6 +75,17 @@ public sealed class RequestHygieneTests : GatewayTestBase
         Assert.That(forwarded[2], Is.Not.EqualTo(callerSpan));
     }
 
+    [TestCase("01")]
+    [TestCase("00")]
+    public async Task The_callers_sampling_decision_reaches_the_service_unchanged(string flags)
+    {
+        var traceparent = $"00-{ActivityTraceId.CreateRandom().ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-{flags}";
+
+        var echo = await RawGetAsync("/api/orders", ("Authorization", $"Bearer {Key.CreateToken(OrdersReader)}"), ("traceparent", traceparent));
+
+        Assert.That(echo.Headers["traceparent"].Split('-')[3], Is.EqualTo(flags));
+    }
+
     [Test]
     public async Task A_request_without_trace_context_starts_a_trace_the_service_joins()
     {

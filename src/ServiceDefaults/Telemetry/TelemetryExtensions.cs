@@ -12,9 +12,11 @@ namespace ServiceDefaults.Telemetry;
 public static class TelemetryExtensions
 {
     /// <summary>
-    /// Traces and metrics for ASP.NET Core, outgoing HTTP and the runtime, plus the meter and activity source named
-    /// after the application. Scraped by Prometheus from <c>/metrics</c>, and exported over OTLP when
-    /// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (as the Aspire dashboard or a collector in Kubernetes does).
+    /// Metrics for ASP.NET Core, outgoing HTTP and the runtime, plus the meter named after the application, scraped by
+    /// Prometheus from <c>/metrics</c>. Traces (ASP.NET Core, outgoing HTTP and the activity source named after the
+    /// application) and logs are exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (as the Aspire
+    /// dashboard or a collector in Kubernetes does). Without an exporter no span is recorded (nothing would receive
+    /// it), but trace context still flows: see <see cref="TraceContextPropagation"/>.
     /// </summary>
     public static IHostApplicationBuilder AddDefaultTelemetry(this IHostApplicationBuilder builder)
     {
@@ -28,22 +30,24 @@ public static class TelemetryExtensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddMeter(applicationName)
-                .AddPrometheusExporter())
-            .WithTracing(tracing => tracing
-                .AddSource(applicationName)
-                .AddAspNetCoreInstrumentation(options => options.Filter = context => !HealthExtensions.IsHealthRequest(context))
-                .AddHttpClientInstrumentation());
+                .AddPrometheusExporter());
 
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
-            builder.Logging.AddOpenTelemetry(logging =>
-            {
-                logging.IncludeFormattedMessage = true;
-                logging.IncludeScopes = true;
-            });
-            telemetry.UseOtlpExporter();
+            builder.Services.AddHostedService<TraceContextPropagation>();
+            return builder;
         }
 
+        telemetry.WithTracing(tracing => tracing
+            .AddSource(applicationName)
+            .AddAspNetCoreInstrumentation(options => options.Filter = context => !HealthExtensions.IsHealthRequest(context))
+            .AddHttpClientInstrumentation());
+        builder.Logging.AddOpenTelemetry(logging =>
+        {
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
+        });
+        telemetry.UseOtlpExporter();
         return builder;
     }
 

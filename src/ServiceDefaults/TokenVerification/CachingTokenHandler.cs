@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Numerics;
 using System.Security.Claims;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -16,8 +17,9 @@ namespace ServiceDefaults.TokenVerification;
 /// lifetime is refused as expired or not yet valid.</item>
 /// <item>An entry belongs to the key-set configuration that was current when it was validated; any new key set (a
 /// refresh, a key withdrawn) makes every older entry a miss at once, and the cache is emptied.</item>
-/// <item>Only a token validated a second time is remembered (the first time only a hash of it is noted), so a flood
-/// of distinct tokens, which will never repeat, does not churn the cache.</item>
+/// <item>Only a token validated a second time is remembered (the first time only a hash of it is noted, in a fixed
+/// table where a newer hash overwrites an older one in the same slot: no lock, no allocation), so a flood of distinct
+/// tokens, which will never repeat, does not churn the cache.</item>
 /// <item>At most <c>capacity</c> entries: expired entries are swept when it fills up, and if it is still full it
 /// is emptied. Lookups are lock-free.</item>
 /// </list>
@@ -26,18 +28,18 @@ namespace ServiceDefaults.TokenVerification;
 internal sealed class CachingTokenHandler : JsonWebTokenHandler
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<int, byte> _seenOnce = new();
+    private readonly int[] _seenOnce;
     private readonly int _capacity;
     private readonly TimeProvider _time;
     private object? _configuration;
     private int _count;
-    private int _seenCount;
     private int _sweeping;
 
     public CachingTokenHandler(int capacity, TimeProvider time)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         _capacity = capacity;
+        _seenOnce = new int[BitOperations.RoundUpToPowerOf2((uint)capacity)];
         _time = time;
         MapInboundClaims = false;
     }
@@ -75,27 +77,22 @@ internal sealed class CachingTokenHandler : JsonWebTokenHandler
         return result;
     }
 
-    /// <summary>Whether the token's hash was noted before (and forgets it); otherwise notes it, within the same bound.</summary>
+    /// <summary>
+    /// Whether the token's hash was noted before (and forgets it); otherwise notes it. A slot per hash (its low bits), so two
+    /// tokens landing in the same slot only delay each other's admission, and the table's size never changes.
+    /// </summary>
     private bool SeenBefore(string token)
     {
+        // The hash is randomised per process, so callers cannot aim at a slot; the mark is never 0 (an empty slot).
         var hash = StringComparer.Ordinal.GetHashCode(token);
-        if (_seenOnce.TryRemove(hash, out _))
+        var mark = hash | 1;
+        ref var slot = ref _seenOnce[hash & (_seenOnce.Length - 1)];
+        if (Interlocked.CompareExchange(ref slot, 0, mark) == mark)
         {
-            Interlocked.Decrement(ref _seenCount);
             return true;
         }
 
-        if (Volatile.Read(ref _seenCount) >= _capacity)
-        {
-            _seenOnce.Clear();
-            Volatile.Write(ref _seenCount, 0);
-        }
-
-        if (_seenOnce.TryAdd(hash, 0))
-        {
-            Interlocked.Increment(ref _seenCount);
-        }
-
+        Volatile.Write(ref slot, mark);
         return false;
     }
 
