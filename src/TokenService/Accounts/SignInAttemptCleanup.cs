@@ -7,15 +7,13 @@ namespace TokenService.Accounts;
 /// <summary>Deletes counted sign-in attempts that have left the rate limits' window, once per window.</summary>
 internal sealed partial class SignInAttemptCleanup(
     IServiceScopeFactory scopes, TimeProvider time, IOptions<LoginRateLimitOptions> options, ILogger<SignInAttemptCleanup> logger)
-    : PeriodicCleanup(time, logger)
+    : PeriodicCleanup(scopes, time, logger)
 {
     protected override TimeSpan Interval => options.Value.Window;
 
-    internal override async Task CleanUpAsync(CancellationToken cancellationToken)
+    protected override async Task CleanUpAsync(TokenDbContext database, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var windowStart = Time.GetUtcNow() - options.Value.Window;
-        await using var scope = scopes.CreateAsyncScope();
-        var database = scope.ServiceProvider.GetRequiredService<TokenDbContext>();
+        var windowStart = now - options.Value.Window;
         var deleted = await database.SignInAttempts.Where(a => a.At <= windowStart).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
         LogCleanedUp(logger, deleted);
     }

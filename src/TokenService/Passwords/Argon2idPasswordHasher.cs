@@ -81,24 +81,14 @@ public sealed class Argon2idPasswordHasher
             MemorySize = memoryKiB,
             NumberOfPasses = iterations,
         });
-        var passwordBytes = Encoding.UTF8.GetBytes(password);
-        try
-        {
-            return algorithm.DeriveBytes(passwordBytes, salt, length);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(passwordBytes);
-        }
+        return WithPasswordBytes(password, bytes => algorithm.DeriveBytes(bytes, salt, length));
     }
 
     /// <summary>A hash libsodium cannot compute (more than one lane, or a salt not of 16 bytes), by Konscious.</summary>
-    private static byte[] ComputeLegacy(string password, HashParameters parameters)
-    {
-        var passwordBytes = Encoding.UTF8.GetBytes(password);
-        try
+    private static byte[] ComputeLegacy(string password, HashParameters parameters) =>
+        WithPasswordBytes(password, bytes =>
         {
-            using var argon2 = new Konscious.Security.Cryptography.Argon2id(passwordBytes)
+            using var argon2 = new Konscious.Security.Cryptography.Argon2id(bytes)
             {
                 Salt = parameters.Salt,
                 MemorySize = parameters.MemoryKiB,
@@ -106,6 +96,15 @@ public sealed class Argon2idPasswordHasher
                 DegreeOfParallelism = parameters.Parallelism,
             };
             return argon2.GetBytes(parameters.Hash.Length);
+        });
+
+    /// <summary>Derives from the password's UTF-8 bytes, which are zeroed afterwards.</summary>
+    private static byte[] WithPasswordBytes(string password, Func<byte[], byte[]> derive)
+    {
+        var passwordBytes = Encoding.UTF8.GetBytes(password);
+        try
+        {
+            return derive(passwordBytes);
         }
         finally
         {

@@ -10,20 +10,16 @@ namespace TokenService.RefreshTokens;
 /// </summary>
 internal sealed partial class RefreshTokenCleanup(
     IServiceScopeFactory scopes, TimeProvider time, IOptions<RefreshTokenOptions> options, ILogger<RefreshTokenCleanup> logger)
-    : PeriodicCleanup(time, logger)
+    : PeriodicCleanup(scopes, time, logger)
 {
     protected override TimeSpan Interval => options.Value.CleanupInterval;
 
-    internal override async Task CleanUpAsync(CancellationToken cancellationToken)
+    protected override async Task CleanUpAsync(TokenDbContext database, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var now = Time.GetUtcNow();
         var graceEnded = now - settings.GracePeriod;
         var retentionEnded = now - settings.RetainEndedSessionsFor;
         var absoluteEnded = retentionEnded - settings.AbsoluteLifetime;
-
-        await using var scope = scopes.CreateAsyncScope();
-        var database = scope.ServiceProvider.GetRequiredService<TokenDbContext>();
         var cleared = await database.RefreshTokens
             .Where(t => t.GraceResponse != null && t.ConsumedAt < graceEnded)
             .ExecuteUpdateAsync(t => t.SetProperty(x => x.GraceResponse, (byte[]?)null), cancellationToken).ConfigureAwait(false);
