@@ -18,6 +18,33 @@ public static class TelemetryExtensions
     /// dashboard or a collector in Kubernetes does). Without an exporter no span is recorded (nothing would receive
     /// it), but trace context still flows: see <see cref="TraceContextPropagation"/>.
     /// </summary>
+    /// <summary>
+    /// Instruments the framework records on every request (or every buffer rented for one) whose numbers the kept ones
+    /// already give: in-flight requests and leases are the rate of the kept durations' sums (Little's law); routing's
+    /// match attempts, rate limiting's lease durations and queue (its queue is 0), authentication's duration (token
+    /// outcomes are counted by <c>token_verification_*</c>), the HTTP client's queue time and open-connection gauge
+    /// (connection durations are kept), and Kestrel's buffer rents and pooled bytes (the pool's allocations are kept;
+    /// the process's memory is in the runtime metrics). Not recording them saves each request over ten measurements
+    /// (docs/performance.md, optimisation 12).
+    /// Kept per request: <c>http.server.request.duration</c>, <c>http.client.request.duration</c>,
+    /// <c>aspnetcore.rate_limiting.requests</c> (rejections), <c>aspnetcore.authorization.attempts</c> (denials).
+    /// </summary>
+    internal static readonly string[] DroppedInstruments =
+    [
+        "http.server.active_requests",
+        "aspnetcore.routing.match_attempts",
+        "aspnetcore.rate_limiting.active_request_leases",
+        "aspnetcore.rate_limiting.request_lease.duration",
+        "aspnetcore.rate_limiting.queued_requests",
+        "aspnetcore.rate_limiting.request.time_in_queue",
+        "aspnetcore.authentication.authenticate.duration",
+        "http.client.active_requests",
+        "http.client.open_connections",
+        "http.client.request.time_in_queue",
+        "aspnetcore.memory_pool.rented",
+        "aspnetcore.memory_pool.pooled",
+    ];
+
     public static IHostApplicationBuilder AddDefaultTelemetry(this IHostApplicationBuilder builder)
     {
         var applicationName = builder.Environment.ApplicationName;
@@ -25,12 +52,19 @@ public static class TelemetryExtensions
             ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
 
         var telemetry = builder.Services.AddOpenTelemetry()
-            .WithMetrics(metrics => metrics
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation()
-                .AddMeter(applicationName)
-                .AddPrometheusExporter());
+            .WithMetrics(metrics =>
+            {
+                metrics
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddMeter(applicationName)
+                    .AddPrometheusExporter();
+                foreach (var instrument in DroppedInstruments)
+                {
+                    metrics.AddView(instrument, MetricStreamConfiguration.Drop);
+                }
+            });
 
         if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
