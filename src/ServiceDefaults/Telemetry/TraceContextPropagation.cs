@@ -23,6 +23,9 @@ internal sealed class TraceContextPropagation : IHostedService, IDisposable
             options.Parent == default || options.Parent.TraceFlags.HasFlag(ActivityTraceFlags.Recorded)
                 ? ActivitySamplingResult.AllDataAndRecorded
                 : ActivitySamplingResult.PropagationData,
+        // The sampled flag is what propagates; with nothing recording, the tags ASP.NET Core and HttpClient would put on
+        // the activity once it has started (the full URL among them) are work for nobody.
+        ActivityStarted = activity => activity.IsAllDataRequested = false,
     };
 
     public Task StartAsync(CancellationToken cancellationToken)
