@@ -134,6 +134,20 @@ public sealed class ValidatedTokenCacheTests : GatewayPerTestBase
         Assert.That(entries.LastMeasurement!.Value, Is.Zero);
     }
 
+    /// <summary>JwtBearer refuses such a token after validation; a remembered token skips that step, so it must never be remembered.</summary>
+    [Test]
+    public async Task A_token_with_a_key_referencing_header_is_refused_every_time_it_is_presented()
+    {
+        Rig.StartGateway();
+        var token = Rig.Key.CreateToken(OrdersReader, descriptor =>
+            descriptor.AdditionalHeaderClaims = new Dictionary<string, object> { ["jku"] = "https://evil.test/jwks.json" });
+
+        for (var i = 0; i < 4; i++)
+        {
+            await ExpectAsync(token, HttpStatusCode.Unauthorized);
+        }
+    }
+
     [Test]
     public async Task With_the_cache_turned_off_tokens_are_still_verified()
     {

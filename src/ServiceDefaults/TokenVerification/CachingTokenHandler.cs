@@ -23,11 +23,14 @@ namespace ServiceDefaults.TokenVerification;
 /// <item>At most <c>capacity</c> entries: expired entries are swept when it fills up, and if it is still full it
 /// is emptied. Lookups are lock-free.</item>
 /// </list>
-/// Each hit returns its own copy of the identity, so nothing one request does to it reaches another.
+/// Each hit returns its own copy of the identity, so nothing one request does to it reaches another. A token carrying
+/// a key-referencing header (<see cref="KeyReferencingHeaders"/>) is never remembered: JwtBearer refuses it after
+/// validation, and a hit through <see cref="RememberedIdentity"/> skips that step.
 /// </summary>
 internal sealed class CachingTokenHandler : JsonWebTokenHandler
 {
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _entriesBySpan;
     private readonly int[] _seenOnce;
     private readonly int _capacity;
     private readonly TimeProvider _time;
@@ -40,6 +43,7 @@ internal sealed class CachingTokenHandler : JsonWebTokenHandler
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         _capacity = capacity;
         _seenOnce = new int[BitOperations.RoundUpToPowerOf2((uint)capacity)];
+        _entriesBySpan = _entries.GetAlternateLookup<ReadOnlySpan<char>>();
         _time = time;
         MapInboundClaims = false;
     }
@@ -69,13 +73,25 @@ internal sealed class CachingTokenHandler : JsonWebTokenHandler
 
         var result = await base.ValidateTokenAsync(token, validationParameters).ConfigureAwait(false);
         if (result.IsValid && result.SecurityToken is JsonWebToken validated && result.ClaimsIdentity is { } identity
-            && SeenBefore(token!))
+            && !KeyReferencingHeaders.CarriedBy(validated) && SeenBefore(token!))
         {
             Add(token!, new Entry(validated, identity, result.Issuer, configuration, validated.ValidFrom, validated.ValidTo), now);
         }
 
         return result;
     }
+
+    /// <summary>
+    /// A copy of the identity of <paramref name="token"/> when it is remembered for <paramref name="configuration"/>
+    /// (the key set's <c>SigningKeys</c>, as JwtBearer hands them to validation) and is within its lifetime now, so the
+    /// request needs no validation at all; otherwise null, and the token goes through JwtBearer's full validation,
+    /// which refuses it properly (expired, not yet valid) or validates it. No allocation but the copy.
+    /// </summary>
+    public ClaimsIdentity? RememberedIdentity(ReadOnlySpan<char> token, object? configuration, TimeSpan skew) =>
+        _entriesBySpan.TryGetValue(token, out var entry) && ReferenceEquals(entry.Configuration, configuration)
+            && entry.OutsideLifetime(_time.GetUtcNow().UtcDateTime, skew) is null
+            ? entry.Identity.Clone()
+            : null;
 
     /// <summary>
     /// Whether the token's hash was noted before (and forgets it); otherwise notes it. A slot per hash (its low bits), so two
@@ -168,19 +184,9 @@ internal sealed class CachingTokenHandler : JsonWebTokenHandler
         JsonWebToken Token, ClaimsIdentity Identity, string? Issuer, object? Configuration, DateTime ValidFrom, DateTime ValidTo)
     {
         /// <summary>The remembered result when <paramref name="now"/> is within the token's lifetime, else a refusal.</summary>
-        public TokenValidationResult ToResult(DateTime now, TimeSpan skew)
-        {
-            if (now >= ValidTo + skew)
-            {
-                return Refusal(new SecurityTokenExpiredException("The cached token has expired.") { Expires = ValidTo });
-            }
-
-            if (ValidFrom != DateTime.MinValue && now < ValidFrom - skew)
-            {
-                return Refusal(new SecurityTokenNotYetValidException("The cached token is not yet valid.") { NotBefore = ValidFrom });
-            }
-
-            return new TokenValidationResult
+        public TokenValidationResult ToResult(DateTime now, TimeSpan skew) => OutsideLifetime(now, skew) is { } refusal
+            ? new TokenValidationResult { IsValid = false, Exception = refusal, SecurityToken = Token }
+            : new TokenValidationResult
             {
                 IsValid = true,
                 SecurityToken = Token,
@@ -188,8 +194,11 @@ internal sealed class CachingTokenHandler : JsonWebTokenHandler
                 Issuer = Issuer,
                 TokenType = Token.Typ,
             };
-        }
 
-        private TokenValidationResult Refusal(Exception exception) => new() { IsValid = false, Exception = exception, SecurityToken = Token };
+        /// <summary>Why the token is refused at <paramref name="now"/> (expired, not yet valid), or null within its lifetime.</summary>
+        public Exception? OutsideLifetime(DateTime now, TimeSpan skew) =>
+            now >= ValidTo + skew ? new SecurityTokenExpiredException("The cached token has expired.") { Expires = ValidTo }
+            : ValidFrom != DateTime.MinValue && now < ValidFrom - skew ? new SecurityTokenNotYetValidException("The cached token is not yet valid.") { NotBefore = ValidFrom }
+            : null;
     }
 }

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
@@ -98,16 +99,18 @@ public static class TokenVerificationExtensions
             NameClaimType = AccessTokenClaims.Subject,
             RoleClaimType = AccessTokenClaims.Roles,
         };
+        CachingTokenHandler? cache = null;
         if (verification.ValidatedTokenCacheSize > 0)
         {
-            var handler = new CachingTokenHandler(verification.ValidatedTokenCacheSize, time);
+            cache = new CachingTokenHandler(verification.ValidatedTokenCacheSize, time);
             jwt.TokenHandlers.Clear();
-            jwt.TokenHandlers.Add(handler);
-            metrics.ObserveCache(handler);
+            jwt.TokenHandlers.Add(cache);
+            metrics.ObserveCache(cache);
         }
 
         jwt.Events = new JwtBearerEvents
         {
+            OnMessageReceived = context => cache is null ? Task.CompletedTask : AuthenticateRememberedAsync(context, cache),
             OnAuthenticationFailed = context =>
             {
                 metrics.Refused(TokenFailureReasons.Of(context.Exception));
@@ -138,14 +141,29 @@ public static class TokenVerificationExtensions
     }
 
     /// <summary>
-    /// Header parameters that point at keys or demand extensions (RFC 7515 §4.1): the token service never sets
-    /// them, so a token carrying one was not made by it, even if its signature checks out against a JWKS key.
+    /// A token the cache remembers for the current key set and within its lifetime authenticates the request here, and
+    /// JwtBearer skips its own work for it (a copy of the validation parameters, the token's substring, the ticket's
+    /// dates: most of what a hit still cost). Everything else goes on to JwtBearer and its full validation.
     /// </summary>
-    private static readonly string[] ForbiddenHeaderParameters = ["jku", "jwk", "x5u", "x5c", "crit"];
+    private static async Task AuthenticateRememberedAsync(MessageReceivedContext context, CachingTokenHandler cache)
+    {
+        if (BearerToken(context.Request) is not { IsEmpty: false } token || context.Options.ConfigurationManager is not { } keySet)
+        {
+            return;
+        }
+
+        // The same read JwtBearer makes (it is served from memory), so the entry is judged against the keys in use now.
+        var configuration = await keySet.GetConfigurationAsync(context.HttpContext.RequestAborted).ConfigureAwait(false);
+        if (cache.RememberedIdentity(token.Span, configuration.SigningKeys, context.Options.TokenValidationParameters.ClockSkew) is { } identity)
+        {
+            context.Principal = new ClaimsPrincipal(identity);
+            context.Success();
+        }
+    }
 
     private static Task RejectKeyReferencingHeaders(TokenValidatedContext context, TokenVerificationMetrics metrics)
     {
-        if (context.SecurityToken is JsonWebToken token && CarriesAny(token, ForbiddenHeaderParameters))
+        if (context.SecurityToken is JsonWebToken token && KeyReferencingHeaders.CarriedBy(token))
         {
             metrics.Refused(TokenFailureReasons.KeyReferencingHeader);
             context.Fail("The token carries a key-referencing or critical header parameter.");
@@ -154,34 +172,26 @@ public static class TokenVerificationExtensions
         return Task.CompletedTask;
     }
 
-    /// <summary>A loop rather than LINQ with a closure: this runs for every accepted token (docs/performance.md).</summary>
-    private static bool CarriesAny(JsonWebToken token, string[] headerParameters)
-    {
-        foreach (var name in headerParameters)
-        {
-            if (token.TryGetHeaderValue<object>(name, out _))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     private static readonly JsonWebTokenHandler TokenReader = new();
 
     /// <summary>The <c>kid</c> of the bearer token in the <c>Authorization</c> header (the only place tokens are read from).</summary>
     private static string? KeyIdOf(HttpRequest request)
     {
-        const string Scheme = "Bearer ";
-        var authorization = request.Headers.Authorization.ToString();
-        if (!authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        var token = authorization[Scheme.Length..].Trim();
+        var token = BearerToken(request).ToString();
         return TokenReader.CanReadToken(token) ? TokenReader.ReadJsonWebToken(token).Kid : null;
+    }
+
+    /// <summary>
+    /// The token of a single <c>Authorization: Bearer</c> header, trimmed, as JwtBearer reads it, without copying it;
+    /// empty when there is none (or more than one header).
+    /// </summary>
+    private static ReadOnlyMemory<char> BearerToken(HttpRequest request)
+    {
+        const string Scheme = "Bearer ";
+        var authorization = request.Headers.Authorization;
+        return authorization.Count == 1 && authorization[0] is { } value && value.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase)
+            ? value.AsMemory(Scheme.Length).Trim()
+            : ReadOnlyMemory<char>.Empty;
     }
 
     /// <summary>The configuration manager JwtBearer built for the default scheme (after post-configuration).</summary>
