@@ -10,7 +10,7 @@ LOCK=${BENCH_LOCK:-/tmp/dotnet.lock}
 DURATION=${DURATION:-10}          # seconds per measured wrk run
 CONNECTIONS=${CONNECTIONS:-32}    # wrk -t1 -c$CONNECTIONS, as in the baselines
 WARMUP=${WARMUP:-20}              # seconds of load per process before the first measured run (tiered JIT still compiles for ~17 s)
-DISTINCT_TOKENS=${DISTINCT_TOKENS:-100000}
+DISTINCT_TOKENS=${DISTINCT_TOKENS:-200000}
 BASE_PORT=${BASE_PORT:-17300}
 BIN=$OUT/bin
 PIDS=()
@@ -99,7 +99,8 @@ overhead() {
   ensure_wrk
   ulimit -n "$(ulimit -Hn)"
   BACKEND_PORT=$BASE_PORT; local yarp=$((BASE_PORT + 1)) gw_off=$((BASE_PORT + 2)) gw_on=$((BASE_PORT + 3))
-  if [[ ! -s $OUT/tokens/tokens.txt || -n $(find "$OUT/tokens/tokens.txt" -mmin +40) ]]; then
+  if [[ ! -s $OUT/tokens/tokens.txt || -n $(find "$OUT/tokens/tokens.txt" -mmin +40) \
+        || $(wc -l <"$OUT/tokens/tokens.txt") -lt $DISTINCT_TOKENS ]]; then
     log "minting $DISTINCT_TOKENS tokens"
     dotnet "$BIN/benchhost/BenchHost.dll" mint "$OUT/tokens" "$DISTINCT_TOKENS"
   fi
