@@ -12,13 +12,6 @@ namespace ServiceDefaults.Telemetry;
 public static class TelemetryExtensions
 {
     /// <summary>
-    /// Metrics for ASP.NET Core, outgoing HTTP and the runtime, plus the meter named after the application, scraped by
-    /// Prometheus from <c>/metrics</c>. Traces (ASP.NET Core, outgoing HTTP and the activity source named after the
-    /// application) and logs are exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (as the Aspire
-    /// dashboard or a collector in Kubernetes does). Without an exporter no span is recorded (nothing would receive
-    /// it), but trace context still flows: see <see cref="TraceContextPropagation"/>.
-    /// </summary>
-    /// <summary>
     /// Instruments the framework records on every request (or every buffer rented for one) whose numbers the kept ones
     /// already give: in-flight requests and leases are the rate of the kept durations' sums (Little's law); routing's
     /// match attempts, rate limiting's lease durations and queue (its queue is 0), authentication's duration (token
@@ -29,7 +22,7 @@ public static class TelemetryExtensions
     /// Kept per request: <c>http.server.request.duration</c>, <c>http.client.request.duration</c>,
     /// <c>aspnetcore.rate_limiting.requests</c> (rejections), <c>aspnetcore.authorization.attempts</c> (denials).
     /// </summary>
-    internal static readonly string[] DroppedInstruments =
+    private static readonly string[] DroppedInstruments =
     [
         "http.server.active_requests",
         "aspnetcore.routing.match_attempts",
@@ -45,6 +38,13 @@ public static class TelemetryExtensions
         "aspnetcore.memory_pool.pooled",
     ];
 
+    /// <summary>
+    /// Metrics for ASP.NET Core, outgoing HTTP and the runtime, plus the meter named after the application, scraped by
+    /// Prometheus from <c>/metrics</c>. Traces (ASP.NET Core, outgoing HTTP and the activity source named after the
+    /// application) and logs are exported over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (as the Aspire
+    /// dashboard or a collector in Kubernetes does). Without an exporter no span is recorded (nothing would receive
+    /// it), but trace context still flows: see <see cref="TraceContextPropagation"/>.
+    /// </summary>
     public static IHostApplicationBuilder AddDefaultTelemetry(this IHostApplicationBuilder builder)
     {
         var applicationName = builder.Environment.ApplicationName;
