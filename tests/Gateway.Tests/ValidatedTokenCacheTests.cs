@@ -21,6 +21,9 @@ public sealed class ValidatedTokenCacheTests : GatewayPerTestBase
     public static IEnumerable<TestCaseData> ClocksOutsideTheTokensLifetime()
     {
         yield return new TestCaseData(TimeSpan.FromMinutes(5) + ClockSkew + TimeSpan.FromSeconds(1)).SetName("{m}(past exp + skew)");
+        // A minute clear of nbf − skew: nbf is whole seconds (up to one before the issue time read here), so a margin of
+        // one second could land inside the skew.
+        yield return new TestCaseData(-(ClockSkew + TimeSpan.FromMinutes(1))).SetName("{m}(before nbf - skew)");
     }
 
     /// <summary>
