@@ -5,7 +5,8 @@ using Npgsql;
 /// <summary>
 /// The SQL of a client_credentials and a refresh grant, statement for statement and round trip for round trip as the
 /// token service sends it (compare with the statements Issuance prints from PostgreSQL's log), replayed directly with
-/// Npgsql: the client look-up on its own pooled connection, then (refresh) the rotation's transaction on another. Each
+/// Npgsql: the client look-up on its own pooled connection, then (refresh) on another the token and user reads and the
+/// rotation's transaction (one batch whose UPDATEs carry the service's concurrency checks, then COMMIT). Each
 /// refresh worker rotates its own session, started by a real sign-in, so every statement touches real rows; no
 /// signing, no sealing, no HTTP.
 /// </summary>
@@ -21,22 +22,13 @@ internal sealed class GrantSql
         LIMIT 1
         """;
 
-    private const string Consume =
-        """
-        UPDATE refresh_tokens AS r
-        SET "ConsumedAt" = $1,
-            "SuccessorId" = $2
-        FROM refresh_token_families AS r0
-        WHERE r."FamilyId" = r0."Id" AND r."TokenHash" = $3 AND r."ConsumedAt" IS NULL AND r."ExpiresAt" > $4 AND r0."ClientId" = $5 AND r0."RevokedAt" IS NULL AND r0."CreatedAt" > $6
-        """;
-
     private const string TokenWithFamily =
         """
         SELECT r."Id", r."ConsumedAt", r."CreatedAt", r."ExpiresAt", r."FamilyId", r."GraceResponse", r."SuccessorId", r."TokenHash", r0."Id", r0."Audiences", r0."AuthenticationMethods", r0."ClientId", r0."CreatedAt", r0."IpAddress", r0."LastUsedAt", r0."RevokedAt", r0."RevokedReason", r0."Scopes", r0."UserAgent", r0."UserId"
         FROM refresh_tokens AS r
         INNER JOIN refresh_token_families AS r0 ON r."FamilyId" = r0."Id"
         WHERE r."TokenHash" = $1
-        LIMIT 2
+        LIMIT 1
         """;
 
     private const string UserWithRights =
@@ -46,7 +38,7 @@ internal sealed class GrantSql
             SELECT u."Id", u."ConfirmationExpiresAt", u."ConfirmationTokenHash", u."CreatedAt", u."Email", u."FailedLoginCount", u."IsDisabled", u."LockoutEndsAt", u."NormalizedEmail", u."NormalizedUserName", u."PasswordHash", u."UserName"
             FROM users AS u
             WHERE u."Id" = $1
-            LIMIT 2
+            LIMIT 1
         ) AS u1
         LEFT JOIN (
             SELECT r."Id", r."Description", r."IsDefault", r."Name", u0."RolesId", u0."UsersId", s."Id" AS "Id0", s."Name" AS "Name0", s."PermissionsId", s."RolesId" AS "RolesId0"
@@ -68,8 +60,10 @@ internal sealed class GrantSql
         RETURNING "Id"
         """;
 
-    private const string TouchFamily = """UPDATE refresh_token_families SET "LastUsedAt" = $1 WHERE "Id" = $2""";
-    private const string StoreGraceResponse = """UPDATE refresh_tokens SET "GraceResponse" = $1 WHERE "Id" = $2""";
+    private const string TouchFamily = """UPDATE refresh_token_families SET "LastUsedAt" = $1 WHERE "Id" = $2 AND "RevokedAt" IS NULL""";
+
+    private const string Consume =
+        """UPDATE refresh_tokens SET "ConsumedAt" = $1, "GraceResponse" = $2, "SuccessorId" = $3 WHERE "Id" = $4 AND "ConsumedAt" IS NULL""";
 
     private const string InsertSuccessor =
         """
@@ -113,41 +107,41 @@ internal sealed class GrantSql
         var successor = Guid.NewGuid();
         var successorHash = SHA256.HashData(RandomNumberGenerator.GetBytes(32));
         await using var connection = await _database.OpenConnectionAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await using (var consume = new NpgsqlCommand(Consume, connection, transaction))
-        {
-            AddParameters(consume, now, successor, _current[worker], now, AppClient, now.AddDays(-30));
-            if (await consume.ExecuteNonQueryAsync() != 1)
-            {
-                return false;
-            }
-        }
-
         Guid tokenId, familyId, userId;
-        await using (var token = new NpgsqlCommand(TokenWithFamily, connection, transaction))
+        await using (var token = new NpgsqlCommand(TokenWithFamily, connection))
         {
             AddParameters(token, _current[worker]);
             await using var reader = await token.ExecuteReaderAsync();
-            _ = await reader.ReadAsync();
+            if (!await reader.ReadAsync() || !reader.IsDBNull(1))
+            {
+                return false;
+            }
+
             ReadRow(reader);
             (tokenId, familyId, userId) = (reader.GetGuid(0), reader.GetGuid(4), reader.GetGuid(19));
         }
 
-        await using (var user = new NpgsqlCommand(UserWithRights, connection, transaction))
+        await using (var user = new NpgsqlCommand(UserWithRights, connection))
         {
             AddParameters(user, userId);
             await ReadAllAsync(user);
         }
 
+        await using var transaction = await connection.BeginTransactionAsync();
         await using (var batch = new NpgsqlBatch(connection, transaction))
         {
             batch.BatchCommands.Add(Command(InsertAudit, AppClient, DBNull.Value, "127.0.0.1", now, familyId, "refresh_token_rotated", DBNull.Value, userId));
             batch.BatchCommands.Add(Command(TouchFamily, now, familyId));
-            batch.BatchCommands.Add(Command(StoreGraceResponse, RandomNumberGenerator.GetBytes(_graceResponseBytes), tokenId));
+            batch.BatchCommands.Add(Command(Consume, now, RandomNumberGenerator.GetBytes(_graceResponseBytes), successor, tokenId));
             batch.BatchCommands.Add(Command(InsertSuccessor, successor, DBNull.Value, now, now.AddDays(7), familyId, DBNull.Value, DBNull.Value, successorHash));
             await using var reader = await batch.ExecuteReaderAsync();
             while (await reader.ReadAsync() || await reader.NextResultAsync())
             {
+            }
+
+            if (batch.BatchCommands[1].RecordsAffected != 1 || batch.BatchCommands[2].RecordsAffected != 1)
+            {
+                return false;
             }
         }
 

@@ -1,6 +1,5 @@
 using System.Net.Http.Headers;
 using System.Text;
-using Microsoft.EntityFrameworkCore;
 using TokenService.Data;
 using TokenService.Tokens;
 
@@ -10,7 +9,7 @@ namespace TokenService.Clients;
 /// Identifies and authenticates the client of a token request (RFC 6749 §2.3): HTTP Basic or
 /// <c>client_secret_post</c> for confidential clients, <c>client_id</c> alone for public ones. Exactly one method.
 /// </summary>
-internal sealed partial class ClientAuthenticator(TokenDbContext database, TimeProvider time, ILogger<ClientAuthenticator> logger)
+internal sealed partial class ClientAuthenticator(TokenDbContext database, ClientQueries queries, TimeProvider time, ILogger<ClientAuthenticator> logger)
 {
     private const string BasicChallenge = "Basic realm=\"token\", charset=\"UTF-8\"";
     private static readonly byte[] NoSecretHash = ClientSecrets.Hash("");
@@ -57,8 +56,7 @@ internal sealed partial class ClientAuthenticator(TokenDbContext database, TimeP
             return (null, Failure(usedBasic));
         }
 
-        var client = await database.Clients.AsNoTracking()
-            .FirstOrDefaultAsync(c => c.ClientId == clientId, cancellationToken).ConfigureAwait(false);
+        var client = await queries.FindClient(database, clientId, cancellationToken).ConfigureAwait(false);
 
         // Always two hash comparisons (current and previous secret), so an unknown client costs what a known one does.
         var previousValid = client?.PreviousSecretExpiresAt > time.GetUtcNow();

@@ -136,6 +136,10 @@ public abstract class TokenDbContext(DbContextOptions options) : DbContext(optio
             family.Property(f => f.IpAddress).HasMaxLength(64);
             family.Property(f => f.UserAgent).HasMaxLength(256);
             family.Property(f => f.RevokedReason).HasMaxLength(64);
+
+            // A rotation's UPDATE of its family also asks "still not revoked?": a revocation committed after the
+            // rotation read the family makes the rotation fail instead of issuing into a revoked session.
+            family.Property(f => f.RevokedAt).IsConcurrencyToken();
             family.HasIndex(f => f.UserId);
             family.HasIndex(f => f.CreatedAt);
         });
@@ -145,6 +149,10 @@ public abstract class TokenDbContext(DbContextOptions options) : DbContext(optio
             token.ToTable("refresh_tokens");
             token.HasKey(t => t.Id);
             token.Property(t => t.TokenHash).HasMaxLength(32);
+
+            // Single use: consuming a token is UPDATE ... WHERE "Id" = @id AND "ConsumedAt" IS NULL, so of two
+            // rotations of one token exactly one changes a row (the other blocks on the row lock, then finds none).
+            token.Property(t => t.ConsumedAt).IsConcurrencyToken();
             token.HasIndex(t => t.TokenHash).IsUnique();
             token.HasIndex(t => t.FamilyId);
             token.HasIndex(t => t.ExpiresAt);

@@ -17,10 +17,12 @@ public sealed record LiveRefreshToken(Guid SessionId, Guid UserId, string Client
 /// <summary>
 /// The stateful half of the token lifecycle: sessions (refresh-token families) started at sign-in, refresh tokens
 /// rotated on every use with reuse detection and an idempotent grace window, and revocation.
-/// Single use is enforced by one conditional UPDATE per refresh, never by check-then-write (design notes).
+/// Single use is enforced by one conditional UPDATE per refresh (<c>... WHERE "Id" = @id AND "ConsumedAt" IS NULL</c>,
+/// the token's concurrency check), never by check-then-write (design notes).
 /// </summary>
 internal sealed partial class RefreshTokenService(
     TokenDbContext database,
+    RefreshTokenQueries queries,
     AccessTokenIssuer issuer,
     KeyEncryption sealer,
     AuditLog audit,
@@ -72,34 +74,42 @@ internal sealed partial class RefreshTokenService(
             return InvalidGrant;
         }
 
-        var settings = options.Value;
-        var now = time.GetUtcNow();
-        var absoluteCutoff = now - settings.AbsoluteLifetime;
-        var successorId = Guid.NewGuid();
-
-        await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-
-        // No savepoint around the SaveChanges below (two more round trips): if it fails, the whole transaction rolls back.
-        database.Database.AutoSavepointsEnabled = false;
-
-        // The one statement that makes a refresh token single-use: a concurrent request blocks on the row lock,
-        // then finds it consumed and goes down the "lost" path below.
-        var consumed = await database.RefreshTokens
-            .Where(t => t.TokenHash == hash && t.ConsumedAt == null && t.ExpiresAt > now
-                && t.Family.ClientId == client.ClientId && t.Family.RevokedAt == null && t.Family.CreatedAt > absoluteCutoff)
-            .ExecuteUpdateAsync(t => t.SetProperty(x => x.ConsumedAt, now).SetProperty(x => x.SuccessorId, successorId), cancellationToken)
-            .ConfigureAwait(false);
-
-        var result = consumed == 1
-            ? await RotateAsync(hash, successorId, request["scope"], now, cancellationToken).ConfigureAwait(false)
-            : await AnswerLostRaceOrReuseAsync(hash, client, now, cancellationToken).ConfigureAwait(false);
-
-        if (result is OAuthErrorResult { Error: OAuthErrors.InvalidScope })
+        // One connection for the whole grant (its reads, then its writes): one pool rent and one session reset, not three.
+        await database.Database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
-            return result;
+            return await RedeemAsync(hash, request["scope"], client, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await database.Database.CloseConnectionAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<IResult> RedeemAsync(byte[] hash, string? requestedScope, Client client, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var token = await queries.FindTokenWithFamily(database, hash, cancellationToken).ConfigureAwait(false);
+        if (token is not null && IsLive(token, client, now))
+        {
+            if (await TryRotateAsync(token, requestedScope, now, cancellationToken).ConfigureAwait(false) is { } rotated)
+            {
+                return rotated;
+            }
+
+            // Lost the race: another rotation (or a revocation) committed between our read and our write. Judge the
+            // token again as it is now.
+            database.ChangeTracker.Clear();
+            token = await queries.FindTokenWithFamily(database, hash, cancellationToken).ConfigureAwait(false);
         }
 
+        if (token is null)
+        {
+            return Refuse("unknown", null);
+        }
+
+        await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var result = await AnswerSpentTokenAsync(token, client, now, cancellationToken).ConfigureAwait(false);
         await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return result;
@@ -182,12 +192,19 @@ internal sealed partial class RefreshTokenService(
             .SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<IResult> RotateAsync(byte[] hash, Guid successorId, string? requestedScope, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var token = await database.RefreshTokens.Include(t => t.Family)
-            .SingleAsync(t => t.TokenHash == hash, cancellationToken).ConfigureAwait(false);
-        var family = token.Family;
+    private bool IsLive(RefreshToken token, Client client, DateTimeOffset now) =>
+        token.ConsumedAt is null && token.ExpiresAt > now && token.Family.ClientId == client.ClientId
+        && token.Family.RevokedAt is null && token.Family.CreatedAt > now - options.Value.AbsoluteLifetime;
 
+    /// <summary>
+    /// Rotates a token read as live: signs the new access token, then consumes the token, stores its successor and
+    /// the sealed grace response, touches the session and audits, in one batch in one transaction. The batch's
+    /// UPDATEs carry the concurrency checks (<c>"ConsumedAt" IS NULL</c>, <c>"RevokedAt" IS NULL</c>): if another
+    /// rotation or a revocation committed since the read, nothing is written and the answer is null.
+    /// </summary>
+    private async Task<IResult?> TryRotateAsync(RefreshToken token, string? requestedScope, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var family = token.Family;
         var scopes = requestedScope is null
             ? family.Scopes
             : [.. requestedScope.Split(' ', StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal)];
@@ -197,13 +214,17 @@ internal sealed partial class RefreshTokenService(
         }
 
         // Rights and status are re-read at every refresh: a role change reaches the next access token, a disabled user gets nothing.
-        var user = await database.Users.WithRights().AsNoTracking()
-            .SingleOrDefaultAsync(u => u.Id == family.UserId, cancellationToken).ConfigureAwait(false);
+        var user = await queries.FindUserWithRights(database, family.UserId, cancellationToken).ConfigureAwait(false);
         if (user is null || user.IsDisabled)
         {
             family.RevokedAt = now;
             family.RevokedReason = "user_disabled";
             audit.Record(AuditEventTypes.SessionRevoked, family.UserId, family.ClientId, family.Id, "user_disabled");
+            if (!await TrySaveAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+
             metrics.SessionsRevoked(1, "user_disabled");
             return InvalidGrant;
         }
@@ -212,8 +233,11 @@ internal sealed partial class RefreshTokenService(
         var accessToken = issuer.Issue(new AccessTokenSubject(
             user.Id.ToString(), family.ClientId, family.Audiences, scopes, rights.Roles, rights.Permissions,
             AuthenticatedAt: family.CreatedAt, AuthenticationMethods: family.AuthenticationMethods, SessionId: family.Id));
+        var successorId = Guid.NewGuid();
         var response = TokenResponse.For(accessToken, scopes, AddToken(family, successorId, now));
 
+        token.ConsumedAt = now;
+        token.SuccessorId = successorId;
         if (options.Value.GracePeriod > TimeSpan.Zero)
         {
             token.GraceResponse = sealer.Seal(token.Id.ToString(), JsonSerializer.SerializeToUtf8Bytes(response));
@@ -222,23 +246,36 @@ internal sealed partial class RefreshTokenService(
         family.LastUsedAt = now;
         RecordDevice(family);
         audit.Record(AuditEventTypes.RefreshTokenRotated, family.UserId, family.ClientId, family.Id);
+        if (!await TrySaveAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
         metrics.Rotated();
         return new TokenResponseResult(response);
     }
 
-    /// <summary>
-    /// The token could not be consumed. Within the grace period, the immediate predecessor of the live token gets
-    /// the same answer again; a spent token presented any other way is a theft signal and ends the session.
-    /// </summary>
-    private async Task<IResult> AnswerLostRaceOrReuseAsync(byte[] hash, Client client, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Saves the unit of work; false, with nothing written, if a concurrency check found the row changed since it was read.</summary>
+    private async Task<bool> TrySaveAsync(CancellationToken cancellationToken)
     {
-        var token = await database.RefreshTokens.AsNoTracking().Include(t => t.Family)
-            .SingleOrDefaultAsync(t => t.TokenHash == hash, cancellationToken).ConfigureAwait(false);
-        if (token is null)
+        try
         {
-            return Refuse("unknown", null);
+            await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            return true;
         }
+        catch (DbUpdateConcurrencyException)
+        {
+            return false;
+        }
+    }
 
+    /// <summary>
+    /// The token is not live (spent, expired, revoked, or another client's). Within the grace period, the immediate
+    /// predecessor of the live token gets the same answer again; a spent token presented any other way is a theft
+    /// signal and ends the session.
+    /// </summary>
+    private async Task<IResult> AnswerSpentTokenAsync(RefreshToken token, Client client, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var family = token.Family;
         if (family.RevokedAt is not null)
         {

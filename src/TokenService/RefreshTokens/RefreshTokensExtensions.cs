@@ -20,6 +20,7 @@ public static class RefreshTokensExtensions
                 "RefreshTokens:CleanupInterval must be positive and RetainEndedSessionsFor not negative.")
             .ValidateOnStart();
         builder.Services.AddSingleton<RefreshTokenMetrics>();
+        builder.Services.AddSingleton<RefreshTokenQueries>();
         builder.Services.AddScoped<RefreshTokenService>();
         builder.Services.AddHostedService<RefreshTokenCleanup>();
         return builder;

@@ -1,0 +1,91 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Npgsql;
+using NUnit.Framework;
+using TokenService.Data;
+
+namespace TokenService.Tests;
+
+/// <summary>
+/// A rotation reads the token and its session, signs, then writes: what another transaction commits in between must
+/// win. Each test holds a conflicting change uncommitted on the row the rotation will write, waits until the rotation
+/// is blocked on that row's lock, then commits it (PostgreSQL only: SQLite has no row locks to wait on).
+/// </summary>
+[TestFixture(DatabaseProvider.Postgres)]
+public sealed class RotationRaceTests(DatabaseProvider provider) : TokenServiceFixture(provider)
+{
+    private static readonly TimeSpan LockWaitTimeout = TimeSpan.FromSeconds(15);
+
+    [Test]
+    public async Task A_session_revoked_while_its_refresh_waits_is_not_rotated()
+    {
+        var (sessionId, refresh) = await SignInAsync();
+
+        using var response = await RefreshWhileHeldAsync(
+            """UPDATE refresh_token_families SET "RevokedAt" = now(), "RevokedReason" = 'logout' WHERE "Id" = $1""", sessionId, refresh);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That((await response.JsonAsync()).GetProperty("error").GetString(), Is.EqualTo("invalid_grant"));
+        Assert.That(await TokensInSessionAsync(sessionId), Is.EqualTo(1), "no successor was stored");
+    }
+
+    [Test]
+    public async Task A_token_consumed_while_its_refresh_waits_is_not_rotated_a_second_time()
+    {
+        var (sessionId, refresh) = await SignInAsync();
+
+        using var response = await RefreshWhileHeldAsync(
+            """UPDATE refresh_tokens SET "ConsumedAt" = now(), "SuccessorId" = gen_random_uuid() WHERE "FamilyId" = $1""", sessionId, refresh);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+        Assert.That((await response.JsonAsync()).GetProperty("error").GetString(), Is.EqualTo("invalid_grant"));
+        Assert.That(await TokensInSessionAsync(sessionId), Is.EqualTo(1), "no successor was stored");
+    }
+
+    private async Task<(Guid SessionId, string Refresh)> SignInAsync()
+    {
+        var (access, refresh) = await Client.SignInAsync("alice", TokenServiceHost.UserPassword);
+        return (Guid.Parse(new JsonWebToken(access).GetClaim("sid").Value), refresh);
+    }
+
+    /// <summary>Runs <paramref name="conflict"/> in a transaction, refreshes, commits the conflict once the refresh waits on its lock.</summary>
+    private async Task<HttpResponseMessage> RefreshWhileHeldAsync(string conflict, Guid sessionId, string refresh)
+    {
+        await using var holder = new NpgsqlConnection(ConnectionString);
+        await holder.OpenAsync();
+        await using var transaction = await holder.BeginTransactionAsync();
+        await using (var command = new NpgsqlCommand(conflict, holder, transaction))
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = sessionId });
+            Assert.That(await command.ExecuteNonQueryAsync(), Is.EqualTo(1));
+        }
+
+        var refreshing = Client.RefreshAsync(refresh);
+        await WaitForALockWaitAsync(refreshing);
+        await transaction.CommitAsync();
+        return await refreshing;
+    }
+
+    private async Task WaitForALockWaitAsync(Task refreshing)
+    {
+        await using var observer = new NpgsqlConnection(ConnectionString);
+        await observer.OpenAsync();
+        await using var waiting = new NpgsqlCommand(
+            """SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'""", observer);
+        var deadline = TimeProvider.System.GetUtcNow() + LockWaitTimeout;
+        while ((long)(await waiting.ExecuteScalarAsync())! == 0)
+        {
+            Assert.That(refreshing.IsCompleted, Is.False, "the refresh finished without waiting for the held row");
+            Assert.That(TimeProvider.System.GetUtcNow(), Is.LessThan(deadline), "the refresh never waited for the held row");
+            await Task.Delay(10);
+        }
+    }
+
+    private async Task<int> TokensInSessionAsync(Guid sessionId)
+    {
+        var count = 0;
+        await ChangeStoreAsync(async (database, _) => count = await database.RefreshTokens.CountAsync(t => t.FamilyId == sessionId));
+        return count;
+    }
+}
