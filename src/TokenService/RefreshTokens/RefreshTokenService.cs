@@ -245,6 +245,10 @@ internal sealed partial class RefreshTokenService(
 
         family.LastUsedAt = now;
         RecordDevice(family);
+
+        // The session's UPDATE carries the "RevokedAt" IS NULL check, so it is written even when nothing in the row
+        // changed (a refresh at the instant of the last use): EF Core leaves an unchanged entity out of the batch.
+        database.Entry(family).Property(f => f.LastUsedAt).IsModified = true;
         audit.Record(AuditEventTypes.RefreshTokenRotated, family.UserId, family.ClientId, family.Id);
         if (!await TrySaveAsync(cancellationToken).ConfigureAwait(false))
         {
