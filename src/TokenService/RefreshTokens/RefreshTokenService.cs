@@ -183,15 +183,13 @@ internal sealed partial class RefreshTokenService(
             return null;
         }
 
-        var now = time.GetUtcNow();
-        var absoluteCutoff = now - options.Value.AbsoluteLifetime;
-        return await database.RefreshTokens.AsNoTracking()
-            .Where(t => t.TokenHash == hash && t.ConsumedAt == null && t.ExpiresAt > now
-                && t.Family.ClientId == client.ClientId && t.Family.RevokedAt == null && t.Family.CreatedAt > absoluteCutoff)
-            .Select(t => new LiveRefreshToken(t.FamilyId, t.Family.UserId, t.Family.ClientId, t.Family.Scopes, t.CreatedAt, t.ExpiresAt))
-            .SingleOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var token = await queries.FindTokenWithFamily(database, hash, cancellationToken).ConfigureAwait(false);
+        return token is not null && IsLive(token, client, time.GetUtcNow())
+            ? new LiveRefreshToken(token.FamilyId, token.Family.UserId, token.Family.ClientId, token.Family.Scopes, token.CreatedAt, token.ExpiresAt)
+            : null;
     }
 
+    /// <summary>Whether <paramref name="token"/> (read with its family) may be redeemed by <paramref name="client"/> at <paramref name="now"/>.</summary>
     private bool IsLive(RefreshToken token, Client client, DateTimeOffset now) =>
         token.ConsumedAt is null && token.ExpiresAt > now && token.Family.ClientId == client.ClientId
         && token.Family.RevokedAt is null && token.Family.CreatedAt > now - options.Value.AbsoluteLifetime;
