@@ -15,7 +15,7 @@ public static class RequestTimeLimits
     public static IHostApplicationBuilder AddRequestTimeLimits(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddReloadableOptions<RequestTimeLimitOptions>(RequestTimeLimitOptions.SectionName, appliesWithoutRestart: false)
+        builder.Services.AddReloadableOptions<RequestTimeLimitOptions>(RequestTimeLimitOptions.SectionName, static (section, options) => section.Bind(options), appliesWithoutRestart: false)
             .Validate(o => o.Request >= TimeSpan.FromSeconds(1) && o.Request <= TimeSpan.FromMinutes(10),
                 "Gateway:RequestTimeouts:Request must be between 1 second and 10 minutes.")
             .Validate(o => o.MinRequestBodyBytesPerSecond >= 1 && o.MinResponseBytesPerSecond >= 1,

@@ -11,7 +11,7 @@ public static class PoliciesExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddSingleton<IValidateOptions<GatewayPolicyOptions>, GatewayPolicyOptionsValidator>();
-        builder.Services.AddReloadableOptions<GatewayPolicyOptions>(GatewayPolicyOptions.SectionName);
+        builder.Services.AddReloadableOptions<GatewayPolicyOptions>(GatewayPolicyOptions.SectionName, static (section, options) => section.Bind(options));
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         builder.Services.AddSingleton<IAuthorizationPolicyProvider, ConfiguredPolicyProvider>();

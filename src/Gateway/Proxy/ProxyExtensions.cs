@@ -12,9 +12,9 @@ public static class ProxyExtensions
     public static IHostApplicationBuilder AddProxy(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddReloadableOptions<HeaderHygieneOptions>(HeaderHygieneOptions.SectionName)
+        builder.Services.AddReloadableOptions<HeaderHygieneOptions>(HeaderHygieneOptions.SectionName, static (section, options) => section.Bind(options))
             .Validate(o => o.StrippedRequestHeaderPrefixes.All(p => !string.IsNullOrWhiteSpace(p)), "Gateway:HeaderHygiene prefixes must not be empty.");
-        builder.Services.AddReloadableOptions<UpstreamOptions>(UpstreamOptions.SectionName)
+        builder.Services.AddReloadableOptions<UpstreamOptions>(UpstreamOptions.SectionName, static (section, options) => section.Bind(options))
             .Validate(o => o.ActivityTimeout > TimeSpan.Zero && o.ReactivationPeriod > TimeSpan.Zero,
                 "Gateway:Upstreams: ActivityTimeout and ReactivationPeriod must be positive.");
         builder.Services.AddReverseProxy()

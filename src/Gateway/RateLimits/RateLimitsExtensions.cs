@@ -19,7 +19,7 @@ public static class RateLimitsExtensions
     public static IHostApplicationBuilder AddRateLimits(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddReloadableOptions<RateLimitOptions>(RateLimitOptions.SectionName)
+        builder.Services.AddReloadableOptions<RateLimitOptions>(RateLimitOptions.SectionName, static (section, options) => section.Bind(options))
             .Validate(o => IsValid(o.PerSubject) && IsValid(o.PerAddress) && IsValid(o.TokenEndpoint),
                 "Gateway:RateLimits: every PermitLimit must be positive and every Window between 1 second and 1 hour.");
         builder.Services.AddRateLimiter(_ => { });

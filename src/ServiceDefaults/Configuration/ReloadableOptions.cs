@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -18,6 +17,7 @@ public sealed partial class ReloadableOptions<TOptions> : IHostedService, IDispo
     where TOptions : class, new()
 {
     private readonly IConfigurationSection _section;
+    private readonly Action<IConfiguration, TOptions> _bind;
     private readonly IEnumerable<IValidateOptions<TOptions>> _validators;
     private readonly bool _appliesWithoutRestart;
     private readonly ILogger _logger;
@@ -28,17 +28,19 @@ public sealed partial class ReloadableOptions<TOptions> : IHostedService, IDispo
 
     internal ReloadableOptions(
         IConfigurationSection section,
+        Action<IConfiguration, TOptions> bind,
         bool appliesWithoutRestart,
         IOptionsMonitor<TOptions> validatedAtStart,
         IEnumerable<IValidateOptions<TOptions>> validators,
         ILogger<ReloadableOptions<TOptions>> logger)
     {
         _section = section;
+        _bind = bind;
         _appliesWithoutRestart = appliesWithoutRestart;
         _validators = validators;
         _logger = logger;
         _current = validatedAtStart.CurrentValue;
-        _lastSeen = Fingerprint(_current);
+        _lastSeen = Fingerprint(_section);
         _subscription = ChangeToken.OnChange(_section.GetReloadToken, Reload);
     }
 
@@ -54,9 +56,7 @@ public sealed partial class ReloadableOptions<TOptions> : IHostedService, IDispo
 
     private void Reload()
     {
-        var reloaded = new TOptions();
-        _section.Bind(reloaded);
-        var fingerprint = Fingerprint(reloaded);
+        var fingerprint = Fingerprint(_section);
         lock (_gate)
         {
             // Every section's reload token fires on any reload; only a changed value is news.
@@ -66,6 +66,8 @@ public sealed partial class ReloadableOptions<TOptions> : IHostedService, IDispo
             }
 
             _lastSeen = fingerprint;
+            var reloaded = new TOptions();
+            _bind(_section, reloaded);
             var failures = _validators
                 .Select(validator => validator.Validate(Options.DefaultName, reloaded))
                 .Where(result => result.Failed)
@@ -87,7 +89,11 @@ public sealed partial class ReloadableOptions<TOptions> : IHostedService, IDispo
         }
     }
 
-    private static string Fingerprint(TOptions options) => JsonSerializer.Serialize(options);
+    /// <summary>The section's settings as configuration holds them, every key and value in key order.</summary>
+    private static string Fingerprint(IConfigurationSection section) =>
+        string.Join('\n', section.AsEnumerable(makePathsRelative: true)
+            .OrderBy(setting => setting.Key, StringComparer.OrdinalIgnoreCase)
+            .Select(setting => $"{setting.Key}={setting.Value}"));
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Error,
         Message = "Ignored an invalid configuration change to {Section}; the last valid settings stay in force: {Failures}")]

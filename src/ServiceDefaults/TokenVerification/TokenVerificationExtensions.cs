@@ -4,6 +4,7 @@ using Microsoft.IdentityModel.Protocols;
 using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -34,7 +35,7 @@ public static class TokenVerificationExtensions
         var services = builder.Services;
         services.AddSingleton<IValidateOptions<TokenVerificationOptions>, TokenVerificationOptionsValidator>();
         // Read at start (JwtBearer's parameters and key-set schedule are built once): a change is logged, not applied.
-        services.AddReloadableOptions<TokenVerificationOptions>(TokenVerificationOptions.SectionName, appliesWithoutRestart: false);
+        services.AddReloadableOptions<TokenVerificationOptions>(TokenVerificationOptions.SectionName, static (section, options) => section.Bind(options), appliesWithoutRestart: false);
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddHttpClient(KeySetDocumentRetriever.HttpClientName, client => client.Timeout = KeySetFetchTimeout);
