@@ -2,6 +2,7 @@
 # Runs every test of the solution. PostgreSQL's server binaries are installed from Debian's packages if they
 # are missing; the test assemblies then start their own throwaway PostgreSQL servers (as the `postgres` user
 # when run as root, on free 127.0.0.1 ports, in temporary data directories removed afterwards).
+# The native gateway's tests need clang and zlib's headers (installed here when missing).
 # The deployment tests need kubectl (with Kustomize v5), Node.js and the offline manifest validator
 # (tests/Deployment.Tests/validator); they are installed here too when missing.
 # Extra arguments go to `dotnet test` (e.g. --filter).
@@ -23,6 +24,12 @@ have_postgres() {
 if ! have_postgres; then
   echo "Installing PostgreSQL server binaries..."
   apt_install postgresql
+fi
+
+# The gateway ships as a native executable (Native AOT); its tests publish it, which needs clang and zlib's headers.
+if ! command -v clang >/dev/null 2>&1 || [ ! -f /usr/include/zlib.h ]; then
+  echo "Installing clang and zlib for the native gateway build..."
+  apt_install clang zlib1g-dev
 fi
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

@@ -107,9 +107,9 @@ overhead() {
   start backend "http://127.0.0.1:$BACKEND_PORT/orders/x" dotnet "$BIN/benchhost/BenchHost.dll" backend "$BACKEND_PORT" "$OUT/tokens/jwks.json"
   start yarp "http://127.0.0.1:$yarp/api/orders/x" dotnet "$BIN/benchhost/BenchHost.dll" yarp "$yarp" "http://127.0.0.1:$BACKEND_PORT"
   # shellcheck disable=SC2046
-  start gateway-nocache "http://127.0.0.1:$gw_off/health/ready" env $(gateway_env "$gw_off" 0) dotnet "$BIN/gateway/Gateway.dll"
+  start gateway-nocache "http://127.0.0.1:$gw_off/health/ready" env $(gateway_env "$gw_off" 0) "$BIN/gateway/Gateway"
   # shellcheck disable=SC2046
-  start gateway "http://127.0.0.1:$gw_on/health/ready" env $(gateway_env "$gw_on" 10000) dotnet "$BIN/gateway/Gateway.dll"
+  start gateway "http://127.0.0.1:$gw_on/health/ready" env $(gateway_env "$gw_on" 10000) "$BIN/gateway/Gateway"
   local idle_gateway idle_yarp
   idle_gateway=$(rss_mb "$PID_gateway"); idle_yarp=$(rss_mb "$PID_yarp")
   : >"$OUT/overhead.txt"

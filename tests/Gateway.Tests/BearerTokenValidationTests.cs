@@ -70,7 +70,13 @@ public sealed class BearerTokenValidationTests : GatewayTestBase
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Forbidden));
     }
 
-    private static IEnumerable<TestCaseData> RejectedTokens()
+    private static IEnumerable<TestCaseData> RejectedTokens() => ForgedTokens().Append(Case("oversized", key => key.CreateToken(OrdersReader with
+    {
+        ExtraClaims = new Dictionary<string, object> { ["padding"] = new string('a', 300_000) },
+    })));
+
+    /// <summary>Bad tokens of an ordinary size (on Kestrel, a 300 KB one is refused with 431 before authentication runs).</summary>
+    internal static IEnumerable<TestCaseData> ForgedTokens()
     {
         yield return Case("expired", key => key.CreateToken(OrdersReader with
         {
@@ -114,10 +120,6 @@ public sealed class BearerTokenValidationTests : GatewayTestBase
         yield return Case("jku header, even when signed by a published key", key => key.CreateToken(OrdersReader, descriptor =>
             descriptor.AdditionalHeaderClaims = new Dictionary<string, object> { ["jku"] = "https://evil.test/jwks.json" }));
         yield return Case("random bytes", _ => Base64UrlEncoder.Encode(Guid.NewGuid().ToByteArray()));
-        yield return Case("oversized", key => key.CreateToken(OrdersReader with
-        {
-            ExtraClaims = new Dictionary<string, object> { ["padding"] = new string('a', 300_000) },
-        }));
     }
 
     /// <summary>The token's header replaced (or kept) and its signature removed.</summary>

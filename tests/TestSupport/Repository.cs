@@ -1,7 +1,7 @@
-namespace Deployment.Tests;
+namespace TestSupport;
 
 /// <summary>Paths in the checkout under test, found from the test assembly's location.</summary>
-internal static class Repository
+public static class Repository
 {
     public static string Root { get; } = FindRoot();
 
