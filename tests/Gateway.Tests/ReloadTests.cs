@@ -15,6 +15,8 @@ public sealed class ReloadTests : GatewayPerTestBase
     /// <summary>The event every reloadable section logs when it ignores an invalid change (ServiceDefaults.Configuration).</summary>
     private const int InvalidChangeIgnored = 1101;
 
+    private const int ChangeApplied = 1102;
+
     private const int ChangeWaitsForRestart = 1103;
 
     [SetUp]
@@ -69,6 +71,15 @@ public sealed class ReloadTests : GatewayPerTestBase
 
         Assert.That(Logged(ChangeWaitsForRestart), Has.One.Contains("TokenVerification"));
         Assert.That(Logged(InvalidChangeIgnored), Is.Empty);
+    }
+
+    [Test]
+    public void A_reload_is_news_only_to_the_section_whose_settings_changed()
+    {
+        Reconfigure(("Gateway:RateLimits:PerAddress:PermitLimit", "100"));
+
+        Assert.That(Logged(ChangeApplied), Has.One.Contains("Gateway:RateLimits"));
+        Assert.That(Logged(ChangeWaitsForRestart), Is.Empty);
     }
 
     [Test]
