@@ -13,6 +13,15 @@ WARMUP=${WARMUP:-20}              # seconds of load per process before the first
 DISTINCT_TOKENS=${DISTINCT_TOKENS:-200000}
 BASE_PORT=${BASE_PORT:-17300}
 BIN=$OUT/bin
+# GATEWAY_BUILD=jit: measure the gateway JIT-compiled with server GC (the build before optimisation 16) instead of
+# the native executable that ships, for the same-run comparison of the two (docs/performance.md).
+GATEWAY_BUILD=${GATEWAY_BUILD:-native}
+case $GATEWAY_BUILD in
+  native) GATEWAY_DIR=$BIN/gateway; GATEWAY_CMD=("$GATEWAY_DIR/Gateway"); GATEWAY_PUBLISH=(); REPORT=overhead ;;
+  jit) GATEWAY_DIR=$BIN/gateway-jit; GATEWAY_CMD=(dotnet "$GATEWAY_DIR/Gateway.dll")
+       GATEWAY_PUBLISH=(-p:PublishAot=false -p:ServerGarbageCollection=true); REPORT=overhead-jit ;;
+  *) echo "GATEWAY_BUILD is native or jit" >&2; exit 2 ;;
+esac
 PIDS=()
 
 log() { printf '\n== %s\n' "$*" >&2; }
@@ -26,7 +35,7 @@ ensure_wrk() {
 publish() {
   log "publishing Release builds"
   [[ -n ${SKIP_PUBLISH:-} ]] && return
-  flock "$LOCK" dotnet publish -c Release --nologo -v q -o "$BIN/gateway" "$ROOT/src/Gateway" >/dev/null
+  flock "$LOCK" dotnet publish -c Release --nologo -v q "${GATEWAY_PUBLISH[@]}" -o "$GATEWAY_DIR" "$ROOT/src/Gateway" >/dev/null
   flock "$LOCK" dotnet publish -c Release --nologo -v q -o "$BIN/benchhost" "$ROOT/bench/BenchHost" >/dev/null
 }
 
@@ -76,15 +85,15 @@ wrk_run() {
     /requests in/ { total = $1 }
     /Non-2xx/ { bad = $NF }
     END { printf "%s %.0f %.2f %.2f %s %s %s\n", name, rps, p99, ticks / hz / secs, peak, total, bad + 0 }' \
-    "$OUT/wrk-$name.txt" | tee -a "$OUT/overhead.txt" >&2
+    "$OUT/wrk-$name.txt" | tee -a "$OUT/$REPORT.txt" >&2
 }
 
-field() { awk -v name="$1" -v col="$2" '$1 == name { print $col }' "$OUT/overhead.txt"; }
+field() { awk -v name="$1" -v col="$2" '$1 == name { print $col }' "$OUT/$REPORT.txt"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 gateway_env() {
   # $1 port, $2 validated-token cache size
-  echo "ASPNETCORE_URLS=http://127.0.0.1:$1" "ASPNETCORE_CONTENTROOT=$BIN/gateway" \
+  echo "ASPNETCORE_URLS=http://127.0.0.1:$1" "ASPNETCORE_CONTENTROOT=$GATEWAY_DIR" \
     "TokenVerification__Authority=http://127.0.0.1:$BACKEND_PORT" \
     "TokenVerification__Issuer=https://issuer.test" \
     "TokenVerification__AllowInsecureHttpMetadata=true" \
@@ -107,12 +116,12 @@ overhead() {
   start backend "http://127.0.0.1:$BACKEND_PORT/orders/x" dotnet "$BIN/benchhost/BenchHost.dll" backend "$BACKEND_PORT" "$OUT/tokens/jwks.json"
   start yarp "http://127.0.0.1:$yarp/api/orders/x" dotnet "$BIN/benchhost/BenchHost.dll" yarp "$yarp" "http://127.0.0.1:$BACKEND_PORT"
   # shellcheck disable=SC2046
-  start gateway-nocache "http://127.0.0.1:$gw_off/health/ready" env $(gateway_env "$gw_off" 0) "$BIN/gateway/Gateway"
+  start gateway-nocache "http://127.0.0.1:$gw_off/health/ready" env $(gateway_env "$gw_off" 0) "${GATEWAY_CMD[@]}"
   # shellcheck disable=SC2046
-  start gateway "http://127.0.0.1:$gw_on/health/ready" env $(gateway_env "$gw_on" 10000) "$BIN/gateway/Gateway"
+  start gateway "http://127.0.0.1:$gw_on/health/ready" env $(gateway_env "$gw_on" 10000) "${GATEWAY_CMD[@]}"
   local idle_gateway idle_yarp
   idle_gateway=$(rss_mb "$PID_gateway"); idle_yarp=$(rss_mb "$PID_yarp")
-  : >"$OUT/overhead.txt"
+  : >"$OUT/$REPORT.txt"
   local direct_url="http://127.0.0.1:$BACKEND_PORT/orders/1" yarp_url="http://127.0.0.1:$yarp/api/orders/1"
   local off_url="http://127.0.0.1:$gw_off/api/orders/1" on_url="http://127.0.0.1:$gw_on/api/orders/1"
   local before after
@@ -124,7 +133,7 @@ overhead() {
       TOKENS=$OUT/tokens/tokens.txt TOKEN_COUNT=$CONNECTIONS wrk -t1 -c$CONNECTIONS -d${WARMUP}s -s $ROOT/bench/tokens.lua \$url >/dev/null
     done"
   flock "$LOCK" bash -c "
-    $(declare -f wrk_run rss_mb cpu_ticks); OUT=$OUT ROOT=$ROOT DURATION=$DURATION
+    $(declare -f wrk_run rss_mb cpu_ticks); OUT=$OUT ROOT=$ROOT DURATION=$DURATION REPORT=$REPORT
     wrk_run direct $PID_backend $direct_url $CONNECTIONS $CONNECTIONS
     wrk_run yarp $PID_yarp $yarp_url $CONNECTIONS $CONNECTIONS
     wrk_run gateway-nocache-reused $PID_gateway_nocache $off_url $CONNECTIONS $CONNECTIONS
@@ -132,7 +141,7 @@ overhead() {
 
   log "saturation, a distinct token per request"
   flock "$LOCK" bash -c "
-    $(declare -f wrk_run rss_mb cpu_ticks); OUT=$OUT ROOT=$ROOT DURATION=$DURATION
+    $(declare -f wrk_run rss_mb cpu_ticks); OUT=$OUT ROOT=$ROOT DURATION=$DURATION REPORT=$REPORT
     wrk_run yarp-distinct $PID_yarp $yarp_url 0 $CONNECTIONS
     wrk_run gateway-nocache-distinct $PID_gateway_nocache $off_url 0 $CONNECTIONS
     wrk_run gateway-distinct $PID_gateway $on_url 0 $CONNECTIONS"
@@ -144,14 +153,14 @@ overhead() {
   conns=$(awk -v t="$target" 'BEGIN { c = int(t * 1.25 / 1000 + 0.5); print (c < 1 ? 1 : c) }')
   log "latency at ~60 % of the gateway's saturation ($target req/s offered over $conns connections)"
   flock "$LOCK" bash -c "
-    $(declare -f wrk_run rss_mb cpu_ticks); OUT=$OUT ROOT=$ROOT DURATION=$DURATION
+    $(declare -f wrk_run rss_mb cpu_ticks); OUT=$OUT ROOT=$ROOT DURATION=$DURATION REPORT=$REPORT
     wrk_run yarp-60pct $PID_yarp $yarp_url $conns $conns 1
     wrk_run gateway-nocache-60pct $PID_gateway_nocache $off_url $conns $conns 1
     wrk_run gateway-60pct $PID_gateway $on_url $conns $conns 1"
 
   log "1,000 connections, each reusing its own token"
   flock "$LOCK" bash -c "
-    $(declare -f wrk_run rss_mb cpu_ticks); OUT=$OUT ROOT=$ROOT DURATION=$DURATION
+    $(declare -f wrk_run rss_mb cpu_ticks); OUT=$OUT ROOT=$ROOT DURATION=$DURATION REPORT=$REPORT
     wrk_run yarp-1000conns $PID_yarp $yarp_url 1000 1000
     wrk_run gateway-1000conns $PID_gateway $on_url 1000 1000"
   after=$(machine)
@@ -163,11 +172,12 @@ overhead() {
     echo
     echo "before: $before"
     echo "after:  $after"
+    echo "gateway build: $GATEWAY_BUILD"
     echo "wrk -t1, ${DURATION}s per run, $CONNECTIONS connections unless named; tokens RS256 2048-bit, ~$(head -1 "$OUT/tokens/tokens.txt" | wc -c) bytes"
     echo
     echo "| run | req/s | p99 ms | CPU cores used | peak RSS MB | requests | non-2xx |"
     echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
-    awk '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$OUT/overhead.txt"
+    awk '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$OUT/$REPORT.txt"
     echo
     echo "| ratio | measured | target |"
     echo "| --- | ---: | ---: |"
@@ -181,7 +191,7 @@ overhead() {
     echo "| added p99 at ~60 %, gateway without cache - plain YARP (ms) | $(awk -v a="$(field gateway-nocache-60pct 3)" -v b="$(field yarp-60pct 3)" 'BEGIN { printf "%.2f", a - b }') | |"
     echo "| gateway RSS idle / plain YARP idle (MB) | $idle_gateway / $idle_yarp | |"
     echo "| gateway peak RSS at 1,000 connections (MB) | $(field gateway-1000conns 5) | < 150 |"
-  } | tee "$OUT/overhead.md"
+  } | tee "$OUT/$REPORT.md"
 }
 
 validation() {
