@@ -11,7 +11,11 @@ internal static class GatewayHost
     /// <paramref name="onKestrel"/> the gateway listens on a real loopback port, so requests arrive byte for byte.
     /// </summary>
     public static ConfiguredHost<RoutePolicy> Create(
-        FakeAuthority authority, Uri backend, IReadOnlyDictionary<string, string>? overrides = null, bool onKestrel = false)
+        FakeAuthority authority, Uri backend, IReadOnlyDictionary<string, string>? overrides = null, bool onKestrel = false) =>
+        new(Settings(authority, backend, overrides), onKestrel ? 0 : null);
+
+    /// <summary>The gateway's settings: trust <paramref name="authority"/>, send every cluster to <paramref name="backend"/>, then <paramref name="overrides"/>.</summary>
+    public static Dictionary<string, string> Settings(FakeAuthority authority, Uri backend, IReadOnlyDictionary<string, string>? overrides = null)
     {
         var settings = new Dictionary<string, string>
         {
@@ -29,6 +33,6 @@ internal static class GatewayHost
             settings[key] = value;
         }
 
-        return new ConfiguredHost<RoutePolicy>(settings, onKestrel ? 0 : null);
+        return settings;
     }
 }

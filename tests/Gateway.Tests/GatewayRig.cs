@@ -17,6 +17,7 @@ namespace Gateway.Tests;
 public sealed class GatewayRig : IAsyncDisposable
 {
     private ConfiguredHost<RoutePolicy>? _host;
+    private NativeGateway? _native;
     private WebApplicationFactory<RoutePolicy>? _gateway;
     private HttpClient? _client;
 
@@ -36,7 +37,10 @@ public sealed class GatewayRig : IAsyncDisposable
 
     public LoopbackApp Backend { get; }
 
-    public WebApplicationFactory<RoutePolicy> Gateway => _gateway ?? throw new InvalidOperationException("The gateway has not been started.");
+    public WebApplicationFactory<RoutePolicy> Gateway => _gateway ?? throw new InvalidOperationException("No gateway has been started in the test process.");
+
+    /// <summary>The published native gateway, once started with <see cref="StartNativeGatewayAsync"/>.</summary>
+    internal NativeGateway Native => _native ?? throw new InvalidOperationException("The native gateway has not been started.");
 
     public HttpClient Client => _client ?? throw new InvalidOperationException("The gateway has not been started.");
 
@@ -63,6 +67,14 @@ public sealed class GatewayRig : IAsyncDisposable
         _gateway = services is null ? _host : _host.WithWebHostBuilder(web => web.ConfigureServices(services));
         _client = onKestrel ? new HttpClient { BaseAddress = _host.BaseAddress } : _gateway.CreateClient();
 
+        return this;
+    }
+
+    /// <summary>Starts the published native gateway (<see cref="NativeGateway"/>) with <paramref name="settings"/> over the defaults of <see cref="GatewayHost"/>.</summary>
+    public async Task<GatewayRig> StartNativeGatewayAsync(IReadOnlyDictionary<string, string>? settings = null)
+    {
+        _native = await NativeGateway.StartAsync(GatewayHost.Settings(Authority, Backend.BaseAddress, settings));
+        _client = new HttpClient { BaseAddress = _native.BaseAddress };
         return this;
     }
 
@@ -93,6 +105,11 @@ public sealed class GatewayRig : IAsyncDisposable
         if (_host is not null)
         {
             await _host.DisposeAsync();
+        }
+
+        if (_native is not null)
+        {
+            await _native.DisposeAsync();
         }
 
         await Backend.DisposeAsync();

@@ -19,7 +19,12 @@ public abstract class GatewayTestBase
     /// <summary>Whether the fixture's gateway listens on a real port (Kestrel) rather than the in-memory test server.</summary>
     protected virtual bool OnKestrel => false;
 
+    /// <summary>Whether the fixture's gateway is the published native executable, run as a process of its own (<see cref="NativeGateway"/>).</summary>
+    protected virtual bool Native => false;
+
     protected TestSigningKey Key => _rig.Key;
+
+    internal GatewayRig Rig => _rig;
 
     protected FakeAuthority Authority => _rig.Authority;
 
@@ -29,7 +34,18 @@ public abstract class GatewayTestBase
         where T : struct => _rig.Collect<T>(instrument);
 
     [OneTimeSetUp]
-    public async Task StartGateway() => _rig = (await GatewayRig.StartNeighboursAsync()).StartGateway(Settings, OnKestrel);
+    public async Task StartGateway()
+    {
+        _rig = await GatewayRig.StartNeighboursAsync();
+        if (Native)
+        {
+            await _rig.StartNativeGatewayAsync(Settings);
+        }
+        else
+        {
+            _rig.StartGateway(Settings, OnKestrel);
+        }
+    }
 
     [OneTimeTearDown]
     public async Task StopGateway() => await _rig.DisposeAsync();
