@@ -12,12 +12,10 @@ namespace Gateway.Tests;
 /// </summary>
 [TestFixture(GatewayBuild.Jit)]
 [TestFixture(GatewayBuild.Native)]
-public sealed class BearerTokenValidationTests(GatewayBuild build) : GatewayTestBase
+public sealed class BearerTokenValidationTests(GatewayBuild build) : GatewayTestBase(build)
 {
     private const string OrdersPath = "/api/orders";
     private const string InvalidTokenChallenge = "Bearer error=\"invalid_token\"";
-
-    protected override bool Native => build == GatewayBuild.Native;
 
     [Test]
     public async Task A_request_without_a_token_is_challenged_with_401()

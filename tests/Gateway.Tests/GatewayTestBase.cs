@@ -6,7 +6,8 @@ using TestSupport;
 namespace Gateway.Tests;
 
 /// <summary>One gateway, fake authority and echo backend per fixture.</summary>
-public abstract class GatewayTestBase
+/// <param name="build">The gateway the fixture runs against; fixtures that take it as a fixture argument run against both.</param>
+public abstract class GatewayTestBase(GatewayBuild build = GatewayBuild.Jit)
 {
     private GatewayRig _rig = null!;
 
@@ -20,7 +21,7 @@ public abstract class GatewayTestBase
     protected virtual bool OnKestrel => false;
 
     /// <summary>Whether the fixture's gateway is the published native executable, run as a process of its own (<see cref="NativeGateway"/>).</summary>
-    protected virtual bool Native => false;
+    protected bool Native => build == GatewayBuild.Native;
 
     protected TestSigningKey Key => _rig.Key;
 

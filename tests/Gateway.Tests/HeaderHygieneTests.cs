@@ -2,8 +2,10 @@ using NUnit.Framework;
 
 namespace Gateway.Tests;
 
-[TestFixture]
-public sealed class HeaderHygieneTests : GatewayTestBase
+/// <summary>Run against the gateway on the JIT in process and against the published native executable.</summary>
+[TestFixture(GatewayBuild.Jit)]
+[TestFixture(GatewayBuild.Native)]
+public sealed class HeaderHygieneTests(GatewayBuild build) : GatewayTestBase(build)
 {
     [TestCase("X-User-Id")]
     [TestCase("X-Forwarded-User")]

@@ -9,11 +9,9 @@ namespace Gateway.Tests;
 /// run against it too): its rate limiter, its metrics, a reload of its appsettings.json, and a refused start.
 /// </summary>
 [TestFixture]
-public sealed class NativeGatewayTests : GatewayTestBase
+public sealed class NativeGatewayTests() : GatewayTestBase(GatewayBuild.Native)
 {
     private const int PerSubjectLimit = 200;
-
-    protected override bool Native => true;
 
     protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
     {

@@ -3,8 +3,10 @@ using NUnit.Framework;
 
 namespace Gateway.Tests;
 
-[TestFixture]
-public sealed class RoutePolicyTests : GatewayTestBase
+/// <summary>Run against the gateway on the JIT in process and against the published native executable.</summary>
+[TestFixture(GatewayBuild.Jit)]
+[TestFixture(GatewayBuild.Native)]
+public sealed class RoutePolicyTests(GatewayBuild build) : GatewayTestBase(build)
 {
     [Test]
     public async Task The_token_endpoint_is_public()
