@@ -30,16 +30,7 @@ internal sealed class NativeGateway : IAsyncDisposable
     public Uri ManagementAddress { get; }
 
     /// <summary>What the process has written so far, for failure messages.</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return _output.ToString();
-            }
-        }
-    }
+    public string Output => Text(_output);
 
     /// <summary>The directory of the published executable and its appsettings.json.</summary>
     public static Task<string> DirectoryAsync() => Published.Value;
@@ -53,7 +44,7 @@ internal sealed class NativeGateway : IAsyncDisposable
         return gateway;
     }
 
-    /// <summary>Runs the published gateway with <paramref name="settings"/> until it exits (killed if it is still running after the start timeout); its exit code and output.</summary>
+    /// <summary>Runs the published gateway with <paramref name="settings"/> until it exits by itself; its exit code and output. Fails if it is still running after the start timeout.</summary>
     public static async Task<(int ExitCode, string Output)> RunUntilExitAsync(IReadOnlyDictionary<string, string> settings)
     {
         var (process, output, _, _) = await LaunchAsync(settings);
@@ -67,12 +58,10 @@ internal sealed class NativeGateway : IAsyncDisposable
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync(CancellationToken.None);
+            throw new InvalidOperationException($"The native gateway was still running after {StartTimeout}:\n{Text(output)}");
         }
 
-        lock (output)
-        {
-            return (process.ExitCode, output.ToString());
-        }
+        return (process.ExitCode, Text(output));
     }
 
     public async ValueTask DisposeAsync()
@@ -148,7 +137,7 @@ internal sealed class NativeGateway : IAsyncDisposable
         await process.WaitForExitAsync();
         if (process.ExitCode != 0 || !File.Exists(Path.Combine(directory, "Gateway")))
         {
-            throw new InvalidOperationException($"dotnet publish of the gateway failed ({process.ExitCode}):\n{output}");
+            throw new InvalidOperationException($"dotnet publish of the gateway failed ({process.ExitCode}):\n{Text(output)}");
         }
 
         return directory;
@@ -168,6 +157,14 @@ internal sealed class NativeGateway : IAsyncDisposable
         process.BeginErrorReadLine();
         output = collected;
         return process;
+    }
+
+    private static string Text(StringBuilder output)
+    {
+        lock (output)
+        {
+            return output.ToString();
+        }
     }
 
     private static void Append(StringBuilder output, string? line)
