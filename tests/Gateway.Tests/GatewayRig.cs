@@ -17,7 +17,7 @@ namespace Gateway.Tests;
 public sealed class GatewayRig : IAsyncDisposable
 {
     private ConfiguredHost<RoutePolicy>? _host;
-    private NativeGateway? _native;
+    private PlatformProcess? _native;
     private WebApplicationFactory<RoutePolicy>? _gateway;
     private HttpClient? _client;
 
@@ -40,7 +40,7 @@ public sealed class GatewayRig : IAsyncDisposable
     public WebApplicationFactory<RoutePolicy> Gateway => _gateway ?? throw new InvalidOperationException("No gateway has been started in the test process.");
 
     /// <summary>The published native gateway, once started with <see cref="StartNativeGatewayAsync"/>.</summary>
-    internal NativeGateway Native => _native ?? throw new InvalidOperationException("The native gateway has not been started.");
+    public PlatformProcess Native => _native ?? throw new InvalidOperationException("The native gateway has not been started.");
 
     public HttpClient Client => _client ?? throw new InvalidOperationException("The gateway has not been started.");
 
@@ -73,8 +73,9 @@ public sealed class GatewayRig : IAsyncDisposable
     /// <summary>Starts the published native gateway (<see cref="NativeGateway"/>) with <paramref name="settings"/> over the defaults of <see cref="GatewayHost"/>.</summary>
     public async Task<GatewayRig> StartNativeGatewayAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
-        _native = await NativeGateway.StartAsync(GatewayHost.Settings(Authority, Backend.BaseAddress, settings));
-        _client = new HttpClient { BaseAddress = _native.BaseAddress };
+        _native = await NativeGateway.CreateAsync(GatewayHost.Settings(Authority, Backend.BaseAddress, settings));
+        await _native.StartAsync();
+        _client = new HttpClient { BaseAddress = _native.Address };
         return this;
     }
 

@@ -36,11 +36,9 @@ public sealed class NativeGatewayTests() : GatewayTestBase(GatewayBuild.Native)
     }
 
     [Test]
-    public async Task The_management_port_serves_the_gateway_s_own_metrics()
+    public async Task The_gateway_serves_its_own_metrics()
     {
-        using var management = new HttpClient { BaseAddress = Rig.Native.ManagementAddress };
-
-        var metrics = await management.GetStringAsync("/metrics");
+        var metrics = await Client.GetStringAsync("/metrics");
 
         Assert.That(metrics, Does.Contain("token_verification_key_set_fetches_total"));
     }
@@ -56,14 +54,14 @@ public sealed class NativeGatewayTests() : GatewayTestBase(GatewayBuild.Native)
             await File.WriteAllTextAsync(settingsFile, original.Replace(
                 "\"RequiredPermissions\": [ \"orders:read\" ]", "\"RequiredPermissions\": [ \"orders:audit\" ]", StringComparison.Ordinal));
 
-            Assert.That(await StatusWithinAsync(token, HttpStatusCode.Forbidden), Is.EqualTo(HttpStatusCode.Forbidden), Rig.Native.Output);
+            Assert.That(await StatusWithinAsync(token, HttpStatusCode.Forbidden), Is.EqualTo(HttpStatusCode.Forbidden), Rig.Native.RecentOutput);
         }
         finally
         {
             await File.WriteAllTextAsync(settingsFile, original);
         }
 
-        Assert.That(await StatusWithinAsync(token, HttpStatusCode.OK), Is.EqualTo(HttpStatusCode.OK), Rig.Native.Output);
+        Assert.That(await StatusWithinAsync(token, HttpStatusCode.OK), Is.EqualTo(HttpStatusCode.OK), Rig.Native.RecentOutput);
     }
 
     [Test]
@@ -74,10 +72,12 @@ public sealed class NativeGatewayTests() : GatewayTestBase(GatewayBuild.Native)
             ["Gateway:RateLimits:PerSubject:PermitLimit"] = "0",
         });
 
-        var (exitCode, output) = await NativeGateway.RunUntilExitAsync(settings);
+        await using var gateway = await NativeGateway.CreateAsync(settings);
+
+        var exitCode = await gateway.RunUntilExitAsync();
 
         Assert.That(exitCode, Is.Not.Zero);
-        Assert.That(output, Does.Contain("Gateway:RateLimits"));
+        Assert.That(gateway.RecentOutput, Does.Contain("Gateway:RateLimits"));
     }
 
     /// <summary>Polls until the answer is <paramref name="expected"/> (the file watcher takes a moment), for at most 15 seconds.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using NUnit.Framework;
+using TestSupport;
 
 namespace Reliability.Tests;
 
@@ -11,7 +12,7 @@ namespace Reliability.Tests;
 public sealed class ClusterConfigurationTests : ScenarioBase
 {
     private static readonly string Manifests = string.Join('\n',
-        Directory.EnumerateFiles(Path.Combine(PlatformProcess.BuildFact("RepositoryRoot"), "k8s"), "*.yaml", SearchOption.AllDirectories)
+        Directory.EnumerateFiles(Repository.PathOf("k8s"), "*.yaml", SearchOption.AllDirectories)
             .Select(File.ReadAllText));
 
     [Test]

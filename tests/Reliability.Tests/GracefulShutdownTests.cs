@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using NUnit.Framework;
+using TestSupport;
 
 namespace Reliability.Tests;
 

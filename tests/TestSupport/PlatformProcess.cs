@@ -1,32 +1,46 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Reflection;
-
-namespace Reliability.Tests;
+namespace TestSupport;
 
 /// <summary>
 /// One of the platform's executables as an OS process: <c>dotnet &lt;App&gt;.dll</c> from the app project's own
-/// build output (its appsettings.json next to it, as in the image), with an environment that holds nothing but the
-/// given variables and what the runtime needs to start (PATH, HOME). Stopped with SIGTERM (as the kubelet does) or
-/// SIGKILL; started again with the same port and environment.
+/// build output, or a published executable (<see cref="Published"/>), run in its own directory (its appsettings.json
+/// next to it, as in the image) with an environment that holds nothing but the given variables and what the runtime
+/// needs to start (PATH, HOME). Stopped with SIGTERM (as the kubelet does) or SIGKILL; started again with the same
+/// port and environment.
 /// </summary>
 public sealed class PlatformProcess : IAsyncDisposable
 {
     private const int KeptOutputLines = 300;
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
-    private readonly string _assembly;
+    private readonly string _fileName;
+    private readonly IReadOnlyList<string> _arguments;
+    private readonly string _directory;
     private readonly IReadOnlyDictionary<string, string> _environment;
     private readonly ConcurrentQueue<string> _output = new();
     private Process? _process;
 
+    /// <summary><c>dotnet &lt;App&gt;.dll</c> from the build output of <paramref name="project"/> (a folder under the repository root).</summary>
     public PlatformProcess(string name, string project, int port, IReadOnlyDictionary<string, string> environment)
+        : this(name, BuildOutput(project), viaDotnet: true, port, environment)
+    {
+    }
+
+    /// <summary><paramref name="app"/> is the assembly run with <c>dotnet</c> (<paramref name="viaDotnet"/>) or the executable itself.</summary>
+    private PlatformProcess(string name, string app, bool viaDotnet, int port, IReadOnlyDictionary<string, string> environment)
     {
         Name = name;
         Port = port;
-        _assembly = BuildOutput(project);
+        _fileName = viaDotnet ? DotnetHost() : app;
+        _arguments = viaDotnet ? [app] : [];
+        _directory = Path.GetDirectoryName(app)!;
         _environment = environment;
     }
+
+    /// <summary>A published executable (such as the native gateway) at <paramref name="path"/>.</summary>
+    public static PlatformProcess Published(string name, string path, int port, IReadOnlyDictionary<string, string> environment) =>
+        new(name, path, viaDotnet: false, port, environment);
 
     public string Name { get; }
 
@@ -52,13 +66,29 @@ public sealed class PlatformProcess : IAsyncDisposable
     /// <summary>Runs the executable with arguments to completion (a one-off job such as <c>migrate</c>).</summary>
     public async Task RunToCompletionAsync(params string[] arguments)
     {
+        var exitCode = await RunUntilExitAsync(arguments).ConfigureAwait(false);
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"{Name} {string.Join(' ', arguments)} exited with {exitCode}:\n{RecentOutput}");
+        }
+    }
+
+    /// <summary>Runs the executable until it exits by itself and returns its exit code; killed and a failure if it still runs after the start timeout.</summary>
+    public async Task<int> RunUntilExitAsync(params string[] arguments)
+    {
         var process = Launch(arguments);
         using var timeout = new CancellationTokenSource(StartTimeout);
-        await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-        if (process.ExitCode != 0)
+        try
         {
-            throw new InvalidOperationException($"{Name} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{RecentOutput}");
+            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
         }
+        catch (OperationCanceledException)
+        {
+            await KillAsync().ConfigureAwait(false);
+            throw new TimeoutException($"{Name} was still running after {StartTimeout}:\n{RecentOutput}");
+        }
+
+        return process.ExitCode;
     }
 
     public async Task WaitUntilReadyAsync()
@@ -130,15 +160,14 @@ public sealed class PlatformProcess : IAsyncDisposable
     private Process Launch(params string[] arguments)
     {
         _process?.Dispose();
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(_fileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(_assembly)!,
+            WorkingDirectory = _directory,
         };
-        start.ArgumentList.Add(_assembly);
-        foreach (var argument in arguments)
+        foreach (var argument in _arguments.Concat(arguments))
         {
             start.ArgumentList.Add(argument);
         }
@@ -181,19 +210,15 @@ public sealed class PlatformProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>A fact the test project's build recorded (its .csproj).</summary>
-    internal static string BuildFact(string key) => typeof(PlatformProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
-        .Single(a => a.Key == key).Value!;
-
     private static string DotnetHost() =>
         System.Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet";
 
-    /// <summary>src/…/&lt;Project&gt;/bin/&lt;configuration of this build&gt;/net10.0/&lt;Project&gt;.dll.</summary>
+    /// <summary>src/…/&lt;Project&gt;/bin/&lt;configuration&gt;/&lt;framework&gt;/&lt;Project&gt;.dll, the configuration and framework of the test's own build (…/bin/Debug/net10.0/).</summary>
     private static string BuildOutput(string project)
     {
-        var framework = new DirectoryInfo(AppContext.BaseDirectory).Name;
+        var output = new DirectoryInfo(AppContext.BaseDirectory);
         var name = Path.GetFileName(project);
-        var path = Path.Combine(BuildFact("RepositoryRoot"), project, "bin", BuildFact("BuildConfiguration"), framework, $"{name}.dll");
+        var path = Path.Combine(Repository.Root, project, "bin", output.Parent!.Name, output.Name, $"{name}.dll");
         return File.Exists(path) ? path : throw new FileNotFoundException($"{path} was not built.", path);
     }
 }
