@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using NUnit.Framework;
+using NUnit.Framework.Interfaces;
 using TestSupport;
 
 namespace EndToEnd.Tests;
@@ -32,6 +33,16 @@ public abstract class PlatformFixture
     {
         Platform = await Platform.StartAsync(TestDatabase.Server, TokenServiceSettings, BeforeValidatorsStartAsync, ValidatorSettings, TokenServiceServices);
         App = new MobileApp(Platform.GatewayAddress);
+    }
+
+    /// <summary>A failed test prints every warning and error the processes logged: the server side of what the test saw.</summary>
+    [TearDown]
+    public void PrintLoggedProblemsOfAFailedTest()
+    {
+        if (TestContext.CurrentContext.Result.Outcome.Status == TestStatus.Failed)
+        {
+            TestContext.Out.WriteLine($"what the processes logged (warnings and errors):{Environment.NewLine}{string.Join(Environment.NewLine, Platform.LoggedProblems())}");
+        }
     }
 
     [OneTimeTearDown]
