@@ -117,6 +117,8 @@ public sealed class DatabaseOutageTests
             .SetName("A_server_shutdown_wrapped_by_EF_Core_means_the_database_is_unavailable");
         yield return new TestCaseData(new PostgresException("the database system is starting up", "FATAL", "FATAL", "57P03"), true)
             .SetName("A_server_still_starting_means_the_database_is_unavailable");
+        yield return new TestCaseData(new PostgresException("canceling statement due to statement timeout", "ERROR", "ERROR", "57014"), true)
+            .SetName("A_statement_the_server_cancelled_means_the_database_is_unavailable");
         yield return new TestCaseData(new PostgresException("sorry, too many clients already", "FATAL", "FATAL", "53300"), true)
             .SetName("Too_many_connections_means_the_database_is_unavailable");
         yield return new TestCaseData(new SqliteException("database is locked", 5), true)

@@ -4,13 +4,15 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Npgsql;
 using NUnit.Framework;
 using TokenService.Data;
+using TokenService.Tokens;
 
 namespace TokenService.Tests;
 
 /// <summary>
 /// A rotation reads the token and its session, signs, then writes: what another transaction commits in between must
 /// win. Each test holds a conflicting change uncommitted on the row the rotation will write, waits until the rotation
-/// is blocked on that row's lock, then commits it (PostgreSQL only: SQLite has no row locks to wait on).
+/// is blocked on that row's lock, then commits it, or has the server cancel the waiting statement (PostgreSQL only:
+/// SQLite has no row locks to wait on).
 /// </summary>
 [TestFixture(DatabaseProvider.Postgres)]
 public sealed class RotationRaceTests(DatabaseProvider provider) : TokenServiceFixture(provider)
@@ -31,10 +33,25 @@ public sealed class RotationRaceTests(DatabaseProvider provider) : TokenServiceF
     {
         var (sessionId, refresh) = await SignInAsync();
 
-        using var response = await RefreshWhileHeldAsync(conflict, sessionId, refresh);
+        using var response = await RefreshWhileHeldAsync(conflict, sessionId, refresh, held => held.CommitAsync());
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That((await response.JsonAsync()).GetProperty("error").GetString(), Is.EqualTo("invalid_grant"));
+        Assert.That(await TokensInSessionAsync(sessionId), Is.EqualTo(1), "no successor was stored");
+    }
+
+    [Test]
+    public async Task A_refresh_whose_statement_the_server_cancels_is_answered_503_with_Retry_After_and_nothing_is_issued()
+    {
+        var (sessionId, refresh) = await SignInAsync();
+
+        // What a statement_timeout or an operator's pg_cancel_backend does to a refresh stuck behind a lock.
+        using var response = await RefreshWhileHeldAsync(
+            """UPDATE refresh_token_families SET "LastUsedAt" = now() WHERE "Id" = $1""", sessionId, refresh, _ => CancelTheWaitingStatementAsync());
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(response.Headers.RetryAfter?.Delta, Is.EqualTo(DatabaseUnavailableHandler.RetryAfter));
+        Assert.That((await response.JsonAsync()).GetProperty("error").GetString(), Is.EqualTo(RetryLaterResult.Error));
         Assert.That(await TokensInSessionAsync(sessionId), Is.EqualTo(1), "no successor was stored");
     }
 
@@ -49,8 +66,12 @@ public sealed class RotationRaceTests(DatabaseProvider provider) : TokenServiceF
         return (Guid.Parse(new JsonWebToken(access).GetClaim("sid").Value), refresh);
     }
 
-    /// <summary>Runs <paramref name="conflict"/> in a transaction, refreshes, commits the conflict once the refresh waits on its lock.</summary>
-    private async Task<HttpResponseMessage> RefreshWhileHeldAsync(string conflict, Guid sessionId, string refresh)
+    /// <summary>
+    /// Runs <paramref name="conflict"/> in a transaction, refreshes, and once the refresh waits on the held row does
+    /// <paramref name="onceWaiting"/> (the transaction is rolled back at the end unless that committed it).
+    /// </summary>
+    private async Task<HttpResponseMessage> RefreshWhileHeldAsync(
+        string conflict, Guid sessionId, string refresh, Func<NpgsqlTransaction, Task> onceWaiting)
     {
         await using var holder = new NpgsqlConnection(ConnectionString);
         await holder.OpenAsync();
@@ -63,8 +84,18 @@ public sealed class RotationRaceTests(DatabaseProvider provider) : TokenServiceF
 
         var refreshing = Client.RefreshAsync(refresh);
         await WaitForALockWaitAsync(refreshing);
-        await transaction.CommitAsync();
+        await onceWaiting(transaction);
         return await refreshing;
+    }
+
+    private async Task CancelTheWaitingStatementAsync()
+    {
+        await using var canceller = new NpgsqlConnection(ConnectionString);
+        await canceller.OpenAsync();
+        await using var cancel = new NpgsqlCommand(
+            """SELECT count(*) FILTER (WHERE pg_cancel_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'""",
+            canceller);
+        Assert.That(await cancel.ExecuteScalarAsync(), Is.EqualTo(1L), "one waiting statement was cancelled");
     }
 
     private async Task WaitForALockWaitAsync(Task refreshing)

@@ -18,6 +18,7 @@ internal sealed partial class DatabaseUnavailableHandler(IProblemDetailsService 
 
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
+    private const string QueryCanceled = "57014";
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -36,7 +37,8 @@ internal sealed partial class DatabaseUnavailableHandler(IProblemDetailsService 
     /// <summary>
     /// True when the exception, or one it wraps (EF Core wraps provider errors), says the database is unreachable or
     /// too slow: the provider marks it transient (refused or broken connection, timeout, exhausted pool), or its
-    /// SQLSTATE is a connection exception (class 08), an operator intervention such as a shutdown (57P), or
+    /// SQLSTATE is a connection exception (class 08), an operator intervention such as a shutdown (57P) or a statement
+    /// the server cancelled (57014: its <c>statement_timeout</c>, or an operator's <c>pg_cancel_backend</c>), or
     /// insufficient resources (53); or a SQLite file stayed busy or locked past the command timeout. Constraint
     /// violations, bad SQL and other bugs stay 500.
     /// </summary>
@@ -46,7 +48,7 @@ internal sealed partial class DatabaseUnavailableHandler(IProblemDetailsService 
         {
             if (current is DbException { IsTransient: true }
                 || current is DbException { SqlState: { } state } && (state.StartsWith("08", StringComparison.Ordinal)
-                    || state.StartsWith("57P", StringComparison.Ordinal) || state.StartsWith("53", StringComparison.Ordinal))
+                    || state.StartsWith("57P", StringComparison.Ordinal) || state == QueryCanceled || state.StartsWith("53", StringComparison.Ordinal))
                 || current is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked })
             {
                 return true;
