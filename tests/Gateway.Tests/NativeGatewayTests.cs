@@ -1,12 +1,16 @@
 using System.Diagnostics;
 using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using NUnit.Framework;
+using TestSupport;
 
 namespace Gateway.Tests;
 
 /// <summary>
 /// What only the published native gateway can break beyond the token checks (<see cref="BearerTokenValidationTests"/>
-/// run against it too): its rate limiter, its metrics, a reload of its appsettings.json, and a refused start.
+/// run against it too): its rate limiter, its metrics, a reload of its appsettings.json, a refused start, and a
+/// graceful stop on SIGTERM.
 /// </summary>
 [TestFixture]
 public sealed class NativeGatewayTests() : GatewayTestBase(GatewayBuild.Native)
@@ -78,6 +82,39 @@ public sealed class NativeGatewayTests() : GatewayTestBase(GatewayBuild.Native)
 
         Assert.That(exitCode, Is.Not.Zero);
         Assert.That(gateway.RecentOutput, Does.Contain("Gateway:RateLimits"));
+    }
+
+    [Test]
+    public async Task SIGTERM_lets_a_request_in_flight_finish_and_the_native_gateway_exits_0()
+    {
+        var reachedBackend = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var slowBackend = await LoopbackApp.StartAsync(app => app.Run(async context =>
+        {
+            reachedBackend.TrySetResult();
+            await release.Task;
+            await context.Response.WriteAsync("finished");
+        }));
+        await using var gateway = await NativeGateway.CreateAsync(GatewayHost.Settings(Authority, slowBackend.BaseAddress, new Dictionary<string, string>
+        {
+            ["Shutdown:DrainDelay"] = "00:00:01",
+        }));
+        await gateway.StartAsync();
+        using var client = new HttpClient { BaseAddress = gateway.Address };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/orders");
+        request.Headers.Authorization = new("Bearer", Key.CreateToken(OrdersReader with { Subject = "native-sigterm" }));
+        var inFlight = client.SendAsync(request);
+        await reachedBackend.Task.WaitAsync(TimeSpan.FromSeconds(15));
+
+        var exiting = gateway.TerminateAsync(TimeSpan.FromSeconds(30));
+        await Task.Delay(TimeSpan.FromSeconds(2)); // past the drain delay: the server has stopped listening and waits for the request
+        Assert.That(exiting.IsCompleted, Is.False, "the gateway exited with a request in flight");
+        release.SetResult();
+        using var response = await inFlight;
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("finished"));
+        Assert.That(await exiting, Is.Zero, gateway.RecentOutput);
     }
 
     /// <summary>Polls until the answer is <paramref name="expected"/> (the file watcher takes a moment), for at most 15 seconds.</summary>
