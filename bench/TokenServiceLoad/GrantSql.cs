@@ -6,7 +6,7 @@ using Npgsql;
 /// The SQL of a client_credentials and a refresh grant, statement for statement and round trip for round trip as the
 /// token service sends it (compare with the statements Issuance prints from PostgreSQL's log), replayed directly with
 /// Npgsql: the client look-up on its own pooled connection, then (refresh) on another the token and user reads and the
-/// rotation's transaction (one batch whose UPDATEs carry the service's concurrency checks, then COMMIT). Each
+/// rotation's one statement (data-modifying CTEs, each acting only if the one before returned its row). Each
 /// refresh worker rotates its own session, started by a real sign-in, so every statement touches real rows; no
 /// signing, no sealing, no HTTP.
 /// </summary>
@@ -53,22 +53,27 @@ internal sealed class GrantSql
         ORDER BY u1."Id", s0."RolesId", s0."UsersId", s0."Id", s0."PermissionsId", s0."RolesId0"
         """;
 
-    private const string InsertAudit =
+    private const string Rotate =
         """
-        INSERT INTO audit_events ("ClientId", "Detail", "IpAddress", "OccurredAt", "SessionId", "Type", "UserAgent", "UserId")
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-        RETURNING "Id"
-        """;
-
-    private const string TouchFamily = """UPDATE refresh_token_families SET "LastUsedAt" = $1 WHERE "Id" = $2 AND "RevokedAt" IS NULL""";
-
-    private const string Consume =
-        """UPDATE refresh_tokens SET "ConsumedAt" = $1, "GraceResponse" = $2, "SuccessorId" = $3 WHERE "Id" = $4 AND "ConsumedAt" IS NULL""";
-
-    private const string InsertSuccessor =
-        """
-        INSERT INTO refresh_tokens ("Id", "ConsumedAt", "CreatedAt", "ExpiresAt", "FamilyId", "GraceResponse", "SuccessorId", "TokenHash")
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        WITH touched AS (
+            UPDATE refresh_token_families
+            SET "LastUsedAt" = $1::timestamptz, "IpAddress" = $2::text, "UserAgent" = $3::text
+            WHERE "Id" = $4::uuid AND "RevokedAt" IS NULL
+            RETURNING "Id"),
+        consumed AS (
+            UPDATE refresh_tokens
+            SET "ConsumedAt" = $5::timestamptz, "SuccessorId" = $6::uuid, "GraceResponse" = $7::bytea
+            WHERE "Id" = $8::uuid AND "ConsumedAt" IS NULL AND EXISTS (SELECT FROM touched)
+            RETURNING "Id"),
+        stored AS (
+            INSERT INTO refresh_tokens ("Id", "FamilyId", "TokenHash", "CreatedAt", "ExpiresAt")
+            SELECT $9::uuid, $10::uuid, $11::bytea, $12::timestamptz, $13::timestamptz
+            WHERE EXISTS (SELECT FROM consumed)
+            RETURNING "Id")
+        INSERT INTO audit_events ("OccurredAt", "Type", "UserId", "ClientId", "SessionId", "IpAddress", "UserAgent", "Detail")
+        SELECT $14::timestamptz, $15::text, $16::uuid, $17::text,
+            $18::uuid, $19::text, $20::text, $21::text
+        WHERE EXISTS (SELECT FROM stored)
         """;
 
     private readonly NpgsqlDataSource _database;
@@ -127,38 +132,21 @@ internal sealed class GrantSql
             await ReadAllAsync(user);
         }
 
-        await using var transaction = await connection.BeginTransactionAsync();
-        await using (var batch = new NpgsqlBatch(connection, transaction))
+        await using (var rotate = new NpgsqlCommand(Rotate, connection))
         {
-            batch.BatchCommands.Add(Command(InsertAudit, AppClient, DBNull.Value, "127.0.0.1", now, familyId, "refresh_token_rotated", DBNull.Value, userId));
-            batch.BatchCommands.Add(Command(TouchFamily, now, familyId));
-            batch.BatchCommands.Add(Command(Consume, now, RandomNumberGenerator.GetBytes(_graceResponseBytes), successor, tokenId));
-            batch.BatchCommands.Add(Command(InsertSuccessor, successor, DBNull.Value, now, now.AddDays(7), familyId, DBNull.Value, DBNull.Value, successorHash));
-            await using var reader = await batch.ExecuteReaderAsync();
-            while (await reader.ReadAsync() || await reader.NextResultAsync())
-            {
-            }
-
-            if (batch.BatchCommands[1].RecordsAffected != 1 || batch.BatchCommands[2].RecordsAffected != 1)
+            AddParameters(
+                rotate, now, "127.0.0.1", DBNull.Value, familyId,
+                now, successor, RandomNumberGenerator.GetBytes(_graceResponseBytes), tokenId,
+                successor, familyId, successorHash, now, now.AddDays(7),
+                now, "refresh_token_rotated", userId, AppClient, familyId, "127.0.0.1", DBNull.Value, DBNull.Value);
+            if (await rotate.ExecuteNonQueryAsync() != 1)
             {
                 return false;
             }
         }
 
-        await transaction.CommitAsync();
         _current[worker] = successorHash;
         return true;
-    }
-
-    private static NpgsqlBatchCommand Command(string sql, params object[] values)
-    {
-        var command = new NpgsqlBatchCommand(sql);
-        foreach (var value in values)
-        {
-            command.Parameters.Add(new NpgsqlParameter { Value = value });
-        }
-
-        return command;
     }
 
     private static void AddParameters(NpgsqlCommand command, params object[] values)

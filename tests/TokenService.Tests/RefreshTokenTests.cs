@@ -56,6 +56,33 @@ public sealed class RefreshTokenTests(DatabaseProvider provider) : TokenServiceF
     }
 
     [Test]
+    public async Task A_rotation_is_audited_once_and_marks_the_session_used_now()
+    {
+        var (access, refresh) = await SignInAsync();
+        var sessionId = Guid.Parse(new JsonWebToken(access).GetClaim("sid").Value);
+        Clock.Advance(TimeSpan.FromMinutes(3));
+        var refreshedAt = Clock.GetUtcNow();
+
+        await PairOf(await RefreshAsync(refresh));
+
+        List<AuditEvent> rotations = [];
+        var lastUsed = DateTimeOffset.MinValue;
+        await ChangeStoreAsync(async (database, _) =>
+        {
+            rotations = await database.AuditEvents.Where(e => e.SessionId == sessionId && e.Type == AuditEventTypes.RefreshTokenRotated).ToListAsync();
+            lastUsed = (await database.RefreshTokenFamilies.SingleAsync(f => f.Id == sessionId)).LastUsedAt;
+        });
+        Assert.That(rotations, Has.Count.EqualTo(1));
+        Assert.Multiple(() =>
+        {
+            Assert.That(rotations[0].ClientId, Is.EqualTo("mobile-app"));
+            Assert.That(rotations[0].UserId, Is.Not.Null);
+            Assert.That(rotations[0].OccurredAt, Is.EqualTo(refreshedAt).Within(TimeSpan.FromMilliseconds(1)));
+            Assert.That(lastUsed, Is.EqualTo(refreshedAt).Within(TimeSpan.FromMilliseconds(1)));
+        });
+    }
+
+    [Test]
     public async Task Repeating_the_previous_token_within_the_grace_period_returns_the_same_pair()
     {
         var (_, refresh) = await SignInAsync();

@@ -11,10 +11,11 @@ public sealed class AuditLog(TokenDbContext database, TimeProvider time, IHttpCo
     private const int MaximumUserAgentLength = 256;
     private const int MaximumDetailLength = 512;
 
-    public void Record(string type, Guid? userId = null, string? clientId = null, Guid? sessionId = null, string? detail = null)
+    /// <summary>Adds an entry to the unit of work and returns it (a caller that writes its unit of work with its own SQL writes it too).</summary>
+    public AuditEvent Record(string type, Guid? userId = null, string? clientId = null, Guid? sessionId = null, string? detail = null)
     {
         var request = httpContextAccessor.HttpContext;
-        database.AuditEvents.Add(new AuditEvent
+        var entry = new AuditEvent
         {
             OccurredAt = time.GetUtcNow(),
             Type = type,
@@ -24,7 +25,9 @@ public sealed class AuditLog(TokenDbContext database, TimeProvider time, IHttpCo
             IpAddress = request?.Connection.RemoteIpAddress?.ToString(),
             UserAgent = Truncate(request?.Request.Headers.UserAgent.ToString()),
             Detail = detail is { Length: > MaximumDetailLength } ? detail[..MaximumDetailLength] : detail,
-        });
+        };
+        database.AuditEvents.Add(entry);
+        return entry;
     }
 
     internal static string? Truncate(string? userAgent) =>

@@ -53,7 +53,7 @@ internal sealed partial class RefreshTokenService(
         };
         RecordDevice(family);
         database.RefreshTokenFamilies.Add(family);
-        var value = AddToken(family, Guid.NewGuid(), now);
+        var (value, _) = AddToken(family, Guid.NewGuid(), now);
         audit.Record(AuditEventTypes.RefreshTokenIssued, userId, client.ClientId, family.Id);
         metrics.Issued();
         return (family.Id, value);
@@ -232,7 +232,8 @@ internal sealed partial class RefreshTokenService(
             user.Id.ToString(), family.ClientId, family.Audiences, scopes, rights.Roles, rights.Permissions,
             AuthenticatedAt: family.CreatedAt, AuthenticationMethods: family.AuthenticationMethods, SessionId: family.Id));
         var successorId = Guid.NewGuid();
-        var response = TokenResponse.For(accessToken, scopes, AddToken(family, successorId, now));
+        var (successorValue, successor) = AddToken(family, successorId, now);
+        var response = TokenResponse.For(accessToken, scopes, successorValue);
 
         token.ConsumedAt = now;
         token.SuccessorId = successorId;
@@ -244,17 +245,61 @@ internal sealed partial class RefreshTokenService(
         family.LastUsedAt = now;
         RecordDevice(family);
 
-        // The session's UPDATE carries the "RevokedAt" IS NULL check, so it is written even when nothing in the row
-        // changed (a refresh at the instant of the last use): EF Core leaves an unchanged entity out of the batch.
-        database.Entry(family).Property(f => f.LastUsedAt).IsModified = true;
-        audit.Record(AuditEventTypes.RefreshTokenRotated, family.UserId, family.ClientId, family.Id);
-        if (!await TrySaveAsync(cancellationToken).ConfigureAwait(false))
+        var rotated = audit.Record(AuditEventTypes.RefreshTokenRotated, family.UserId, family.ClientId, family.Id);
+        if (!await TrySaveRotationAsync(token, successor, rotated, cancellationToken).ConfigureAwait(false))
         {
             return null;
         }
 
         metrics.Rotated();
         return new TokenResponseResult(response);
+    }
+
+    /// <summary>
+    /// Writes a rotation: the session touched (if not revoked), the token consumed (if not consumed), and only then
+    /// the successor and the audit entry; false, with no successor and no audit entry written, if another rotation
+    /// or a revocation committed since the read. On PostgreSQL one statement, so one round trip with no BEGIN and
+    /// COMMIT around it: each data-modifying CTE acts only if the one before returned its row (the session's UPDATE
+    /// locks the session row first, as EF Core's batch did, and a row changed under a waiting UPDATE is judged again
+    /// as committed); a rotation that lost the token to another one has still touched the session, which that
+    /// presentation did use. On SQLite EF Core's batch in a transaction, all or nothing by the concurrency checks on
+    /// "RevokedAt" and "ConsumedAt".
+    /// </summary>
+    private async Task<bool> TrySaveRotationAsync(RefreshToken token, RefreshToken successor, AuditEvent rotated, CancellationToken cancellationToken)
+    {
+        var family = token.Family;
+        if (!database.Database.IsNpgsql())
+        {
+            // The session's UPDATE carries the "RevokedAt" IS NULL check, so it is written even when nothing in the row
+            // changed (a refresh at the instant of the last use): EF Core leaves an unchanged entity out of the batch.
+            database.Entry(family).Property(f => f.LastUsedAt).IsModified = true;
+            return await TrySaveAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        var written = await database.Database.ExecuteSqlAsync(
+            $"""
+            WITH touched AS (
+                UPDATE refresh_token_families
+                SET "LastUsedAt" = {family.LastUsedAt}::timestamptz, "IpAddress" = {family.IpAddress}::text, "UserAgent" = {family.UserAgent}::text
+                WHERE "Id" = {family.Id}::uuid AND "RevokedAt" IS NULL
+                RETURNING "Id"),
+            consumed AS (
+                UPDATE refresh_tokens
+                SET "ConsumedAt" = {token.ConsumedAt}::timestamptz, "SuccessorId" = {token.SuccessorId}::uuid, "GraceResponse" = {token.GraceResponse}::bytea
+                WHERE "Id" = {token.Id}::uuid AND "ConsumedAt" IS NULL AND EXISTS (SELECT FROM touched)
+                RETURNING "Id"),
+            stored AS (
+                INSERT INTO refresh_tokens ("Id", "FamilyId", "TokenHash", "CreatedAt", "ExpiresAt")
+                SELECT {successor.Id}::uuid, {successor.FamilyId}::uuid, {successor.TokenHash}::bytea, {successor.CreatedAt}::timestamptz, {successor.ExpiresAt}::timestamptz
+                WHERE EXISTS (SELECT FROM consumed)
+                RETURNING "Id")
+            INSERT INTO audit_events ("OccurredAt", "Type", "UserId", "ClientId", "SessionId", "IpAddress", "UserAgent", "Detail")
+            SELECT {rotated.OccurredAt}::timestamptz, {rotated.Type}::text, {rotated.UserId}::uuid, {rotated.ClientId}::text,
+                {rotated.SessionId}::uuid, {rotated.IpAddress}::text, {rotated.UserAgent}::text, {rotated.Detail}::text
+            WHERE EXISTS (SELECT FROM stored)
+            """, cancellationToken).ConfigureAwait(false);
+        database.ChangeTracker.Clear();
+        return written == 1;
     }
 
     /// <summary>Saves the unit of work; false, with nothing written, if a concurrency check found the row changed since it was read.</summary>
@@ -340,21 +385,22 @@ internal sealed partial class RefreshTokenService(
         return revoked;
     }
 
-    private string AddToken(RefreshTokenFamily family, Guid id, DateTimeOffset now)
+    private (string Value, RefreshToken Token) AddToken(RefreshTokenFamily family, Guid id, DateTimeOffset now)
     {
         var settings = options.Value;
         var (value, hash) = RefreshTokenValues.Create();
         var idleExpiry = now + settings.IdleLifetime;
         var absoluteExpiry = family.CreatedAt + settings.AbsoluteLifetime;
-        database.RefreshTokens.Add(new RefreshToken
+        var token = new RefreshToken
         {
             Id = id,
             FamilyId = family.Id,
             TokenHash = hash,
             CreatedAt = now,
             ExpiresAt = idleExpiry < absoluteExpiry ? idleExpiry : absoluteExpiry,
-        });
-        return value;
+        };
+        database.RefreshTokens.Add(token);
+        return (value, token);
     }
 
     private void RecordDevice(RefreshTokenFamily family)
