@@ -268,7 +268,7 @@ internal sealed partial class RefreshTokenService(
     private async Task<bool> TrySaveRotationAsync(RefreshToken token, RefreshToken successor, AuditEvent rotated, CancellationToken cancellationToken)
     {
         var family = token.Family;
-        if (!database.Database.IsNpgsql())
+        if (database is not PostgresTokenDbContext)
         {
             // The session's UPDATE carries the "RevokedAt" IS NULL check, so it is written even when nothing in the row
             // changed (a refresh at the instant of the last use): EF Core leaves an unchanged entity out of the batch.
