@@ -2,6 +2,7 @@ using ServiceDefaults;
 using TokenService.Accounts;
 using TokenService.Administration;
 using TokenService.Audit;
+using TokenService.Clients;
 using TokenService.Commands;
 using TokenService.Data;
 using TokenService.Discovery;
@@ -29,6 +30,7 @@ builder.AddAccounts();                    // sign-in protection: account lockout
 builder.AddNotifications();               // messages to users through the outbox table
 builder.AddSelfService();                 // sign-up (off unless configured), password change
 builder.AddSigningKeys();                 // RSA signing keys sealed at rest, shared by all instances
+builder.AddClients();                     // OAuth clients: authentication, records cached for seconds
 builder.AddTokenIssuance();               // OAuth 2.0 token endpoint and its grants
 builder.AddRefreshTokens();               // sessions: rotation, reuse detection, grace window, cleanup
 builder.AddMfa();                         // TOTP second factor: mfa_required, the completing grant, recovery codes

@@ -6,8 +6,10 @@ namespace Reliability.Tests;
 
 /// <summary>
 /// Scenario 1: PostgreSQL stops while traffic flows. Holders of valid access tokens never notice (gateway and
-/// services never needed the database, and orders keeps calling inventory with the service token it holds); sign-in, refresh and client_credentials answer 503 with Retry-After at once,
-/// never a token; the token services report not-ready but stay live; when PostgreSQL returns everything recovers
+/// services never needed the database, and orders keeps calling inventory with the service token it holds); sign-in and
+/// refresh answer 503 with Retry-After at once, never a token, and so does client_credentials once the client's record
+/// is older than <c>Clients:CacheLifetime</c> (before that a token service may still authenticate the client from the
+/// record it read before the outage, and issue its token); the token services report not-ready but stay live; when PostgreSQL returns everything recovers
 /// without a restart, and no refresh token was lost or duplicated.
 /// </summary>
 [TestFixture]
@@ -15,6 +17,9 @@ public sealed class DatabaseOutageTests : ScenarioBase
 {
     /// <summary>Longest a token request may take during the outage: the connect timeout (3 s) plus slack for a busy machine.</summary>
     private static readonly TimeSpan NoHang = TimeSpan.FromSeconds(10);
+
+    /// <summary>The token services' default <c>Clients:CacheLifetime</c>: no client record read before the outage is used after it.</summary>
+    private static readonly TimeSpan ClientCacheLifetime = TimeSpan.FromSeconds(5);
 
     /// <summary>One unit each, well within the demo stock of the item (40), so stock never runs out.</summary>
     private const int OrdersDuringOutage = 20;
@@ -35,6 +40,7 @@ public sealed class DatabaseOutageTests : ScenarioBase
         await Cluster.StopPostgresAsync();
         var outage = Stopwatch.StartNew();
         var tokenRequests = new Outcomes();
+        var (clientTokensCached, clientTokens) = (new Outcomes(), new Outcomes());
         var orders = new Outcomes();
         var issued = 0;
         var withoutRetryAfter = 0;
@@ -44,7 +50,12 @@ public sealed class DatabaseOutageTests : ScenarioBase
             {
                 using var response = await tokenRequests.MeasureAsync(send);
                 issued += response?.StatusCode == HttpStatusCode.OK ? 1 : 0;
-                withoutRetryAfter += response?.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is null ? 1 : 0;
+                withoutRetryAfter += WithoutRetryAfter(response);
+            }
+
+            using (var clientToken = await (outage.Elapsed < ClientCacheLifetime ? clientTokensCached : clientTokens).MeasureAsync(Client.ClientCredentialsAsync))
+            {
+                withoutRetryAfter += WithoutRetryAfter(clientToken);
             }
 
             if (orders.Requests < OrdersDuringOutage)
@@ -69,7 +80,8 @@ public sealed class DatabaseOutageTests : ScenarioBase
         Report($"database outage: {outage.Elapsed.TotalSeconds:F1} s; API traffic through it: {api}");
         Report($"  API traffic up to the end of the outage: {duringOutage}");
         Report($"  orders placed during the outage (orders reserving at inventory with its own service token): {orders}");
-        Report($"  token requests during the outage: {tokenRequests}");
+        Report($"  sign-ins and refreshes during the outage: {tokenRequests}");
+        Report($"  client_credentials in the outage's first {ClientCacheLifetime.TotalSeconds:F0} s: {clientTokensCached}; afterwards: {clientTokens}");
         Report($"  readiness during the outage: {string.Join(", ", readiness)}; liveness: {string.Join(", ", liveness)}");
         Report($"  after PostgreSQL returned: refresh answered in {tokensBack.TotalSeconds:F1} s, every token service ready in {readyBack.TotalSeconds:F1} s");
         Assert.Multiple(() =>
@@ -79,8 +91,13 @@ public sealed class DatabaseOutageTests : ScenarioBase
             Assert.That(orders.Requests, Is.GreaterThan(0), "no order was placed during the outage");
             Assert.That(issued, Is.Zero, "a token was issued without the database");
             Assert.That(tokenRequests.Count(HttpStatusCode.ServiceUnavailable), Is.EqualTo(tokenRequests.Requests), "token requests not answered 503");
+            Assert.That(clientTokens.Requests, Is.GreaterThan(0), "no client_credentials request after the cache lifetime");
+            Assert.That(clientTokens.Count(HttpStatusCode.ServiceUnavailable), Is.EqualTo(clientTokens.Requests),
+                "client_credentials after the cache lifetime not answered 503");
+            Assert.That(clientTokensCached.Count(HttpStatusCode.OK) + clientTokensCached.Count(HttpStatusCode.ServiceUnavailable),
+                Is.EqualTo(clientTokensCached.Requests), "client_credentials within the cache lifetime answered neither 200 nor 503");
             Assert.That(withoutRetryAfter, Is.Zero, "503 without Retry-After");
-            Assert.That(tokenRequests.Slowest, Is.LessThan(NoHang), "a token request hung");
+            Assert.That(new[] { tokenRequests.Slowest, clientTokensCached.Slowest, clientTokens.Slowest }, Is.All.LessThan(NoHang), "a token request hung");
             Assert.That(readiness, Is.All.EqualTo(HttpStatusCode.ServiceUnavailable), "readiness during the outage");
             Assert.That(liveness, Is.All.EqualTo(HttpStatusCode.OK), "liveness during the outage");
             Assert.That(recovered, Is.All.Not.Null, "a device's refresh token did not survive the outage");
@@ -101,8 +118,10 @@ public sealed class DatabaseOutageTests : ScenarioBase
     [
         Client.PasswordGrantAsync,
         () => Client.RefreshAsync(device.Refresh),
-        Client.ClientCredentialsAsync,
     ];
+
+    private static int WithoutRetryAfter(HttpResponseMessage? response) =>
+        response?.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is null ? 1 : 0;
 
     private static async Task<HttpStatusCode[]> ProbeAsync(string path)
     {

@@ -8,7 +8,9 @@ namespace TokenService.Tests;
 
 /// <summary>
 /// Operators with <c>clients:manage</c> register clients with generated secrets and validated allowances, rotate secrets
-/// without downtime, and disable or delete clients; the token endpoint follows every change at once.
+/// without downtime, and disable or delete clients; the token endpoint follows every change at once, also for a client
+/// it has just authenticated (whose record it keeps for <c>Clients:CacheLifetime</c>), and other instances within that
+/// lifetime.
 /// </summary>
 [TestFixture(DatabaseProvider.Postgres)]
 [TestFixture(DatabaseProvider.Sqlite)]
@@ -225,10 +227,12 @@ public sealed class AdminClientsTests(DatabaseProvider provider) : TokenServiceF
     public async Task A_rotation_without_overlap_stops_the_old_secret_at_once()
     {
         var (clientId, oldSecret) = await CreateAsync(ServiceClient(NewClientId()));
+        using var before = await Client.ClientCredentialsAsync(clientId, oldSecret);
 
         using var rotated = await RotateAsync(clientId, overlapSeconds: 0);
         using var old = await Client.ClientCredentialsAsync(clientId, oldSecret);
 
+        Assert.That(before.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(rotated.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(old.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
     }
@@ -238,6 +242,7 @@ public sealed class AdminClientsTests(DatabaseProvider provider) : TokenServiceF
     {
         var (clientId, oldSecret) = await CreateAsync(ServiceClient(NewClientId()));
         (await RotateAsync(clientId, overlapSeconds: 3600)).Dispose();
+        using var during = await Client.ClientCredentialsAsync(clientId, oldSecret);
 
         using var ended = await Client.SendJsonAsync(HttpMethod.Delete, $"/admin/clients/{clientId}/secret/previous", null, _admin);
         using var old = await Client.ClientCredentialsAsync(clientId, oldSecret);
@@ -245,6 +250,7 @@ public sealed class AdminClientsTests(DatabaseProvider provider) : TokenServiceF
 
         Assert.Multiple(async () =>
         {
+            Assert.That(during.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(ended.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
             Assert.That(old.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That((await view.JsonAsync()).GetProperty("previousSecretExpiresAt").ValueKind, Is.EqualTo(JsonValueKind.Null));
@@ -277,6 +283,7 @@ public sealed class AdminClientsTests(DatabaseProvider provider) : TokenServiceF
     public async Task A_disabled_client_is_refused_with_invalid_client_until_enabled()
     {
         var (clientId, secret) = await CreateAsync(ServiceClient(NewClientId()));
+        using var before = await Client.ClientCredentialsAsync(clientId, secret);
 
         using var disabled = await Client.SendJsonAsync(HttpMethod.Post, $"/admin/clients/{clientId}/disable", null, _admin);
         using var whileDisabled = await Client.ClientCredentialsAsync(clientId, secret);
@@ -285,6 +292,7 @@ public sealed class AdminClientsTests(DatabaseProvider provider) : TokenServiceF
 
         Assert.Multiple(async () =>
         {
+            Assert.That(before.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(disabled.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
             Assert.That(whileDisabled.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
             Assert.That((await whileDisabled.JsonAsync()).GetProperty("error").GetString(), Is.EqualTo("invalid_client"));
@@ -310,6 +318,7 @@ public sealed class AdminClientsTests(DatabaseProvider provider) : TokenServiceF
     public async Task A_deleted_client_gets_no_tokens()
     {
         var (clientId, secret) = await CreateAsync(ServiceClient(NewClientId()));
+        using var before = await Client.ClientCredentialsAsync(clientId, secret);
 
         using var deleted = await Client.SendJsonAsync(HttpMethod.Delete, $"/admin/clients/{clientId}", null, _admin);
         using var view = await Client.GetAsync($"/admin/clients/{clientId}", _admin);
@@ -317,10 +326,89 @@ public sealed class AdminClientsTests(DatabaseProvider provider) : TokenServiceF
 
         Assert.Multiple(() =>
         {
+            Assert.That(before.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
             Assert.That(view.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
             Assert.That(token.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
         });
+    }
+
+    [Test]
+    public async Task A_client_disabled_through_another_instance_is_refused_here_once_the_cache_lifetime_has_passed()
+    {
+        var (clientId, secret) = await CreateAsync(ServiceClient(NewClientId()));
+        await using var other = CreateInstance();
+        using var otherClient = other.CreateClient();
+        using var before = await Client.ClientCredentialsAsync(clientId, secret);
+
+        using var disabled = await otherClient.SendJsonAsync(HttpMethod.Post, $"/admin/clients/{clientId}/disable", null, _admin);
+        using var withinLifetime = await Client.ClientCredentialsAsync(clientId, secret);
+        Clock.Advance(TimeSpan.FromSeconds(5));
+        using var afterLifetime = await Client.ClientCredentialsAsync(clientId, secret);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(before.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(disabled.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+            Assert.That(withinLifetime.StatusCode, Is.EqualTo(HttpStatusCode.OK), "the record read before the change, for 5 s");
+            Assert.That(afterLifetime.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        });
+    }
+
+    [Test]
+    public async Task A_secret_rotated_through_another_instance_works_here_at_once()
+    {
+        var (clientId, oldSecret) = await CreateAsync(ServiceClient(NewClientId()));
+        await using var other = CreateInstance();
+        using var otherClient = other.CreateClient();
+        using var before = await Client.ClientCredentialsAsync(clientId, oldSecret);
+
+        using var rotated = await otherClient.SendJsonAsync(HttpMethod.Post, $"/admin/clients/{clientId}/secret", new { overlapSeconds = 0 }, _admin);
+        var newSecret = (await rotated.JsonAsync()).GetProperty("clientSecret").GetString()!;
+        using var withNewSecret = await Client.ClientCredentialsAsync(clientId, newSecret);
+        using var withOldSecret = await Client.ClientCredentialsAsync(clientId, oldSecret);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(before.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(withNewSecret.StatusCode, Is.EqualTo(HttpStatusCode.OK), "a refusal by the remembered record is judged on a fresh read");
+            Assert.That(withOldSecret.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized), "the fresh read replaced the remembered record");
+        });
+    }
+
+    [Test]
+    public async Task A_client_enabled_through_another_instance_works_here_at_once()
+    {
+        var (clientId, secret) = await CreateAsync(ServiceClient(NewClientId()));
+        await using var other = CreateInstance();
+        using var otherClient = other.CreateClient();
+        (await Client.SendJsonAsync(HttpMethod.Post, $"/admin/clients/{clientId}/disable", null, _admin)).Dispose();
+        using var whileDisabled = await Client.ClientCredentialsAsync(clientId, secret);
+
+        using var enabled = await otherClient.SendJsonAsync(HttpMethod.Post, $"/admin/clients/{clientId}/enable", null, _admin);
+        using var afterEnabled = await Client.ClientCredentialsAsync(clientId, secret);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(whileDisabled.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+            Assert.That(enabled.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+            Assert.That(afterEnabled.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        });
+    }
+
+    [Test]
+    public async Task With_no_cache_lifetime_a_change_through_another_instance_applies_here_at_once()
+    {
+        var (clientId, secret) = await CreateAsync(ServiceClient(NewClientId()));
+        await using var uncached = CreateInstance(new Dictionary<string, string> { ["Clients:CacheLifetime"] = "00:00:00" });
+        using var uncachedClient = uncached.CreateClient();
+        using var before = await uncachedClient.ClientCredentialsAsync(clientId, secret);
+
+        (await Client.SendJsonAsync(HttpMethod.Post, $"/admin/clients/{clientId}/disable", null, _admin)).Dispose();
+        using var after = await uncachedClient.ClientCredentialsAsync(clientId, secret);
+
+        Assert.That(before.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(after.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
     }
 
     [Test]

@@ -51,9 +51,13 @@ public abstract class TokenServiceFixture(DatabaseProvider provider)
         Client = Host.CreateClient();
     }
 
-    /// <summary>Another token-service instance over the same database and key-encryption key, on the same clock.</summary>
-    protected ConfiguredHost<AccessTokenIssuer> CreateInstance() => TokenServiceHost.Create(
-        provider, ConnectionString, KeyEncryptionKey, ExtraSettings,
+    /// <summary>
+    /// Another token-service instance over the same database and key-encryption key, on the same clock, with
+    /// <paramref name="settings"/> over the fixture's own.
+    /// </summary>
+    protected ConfiguredHost<AccessTokenIssuer> CreateInstance(IReadOnlyDictionary<string, string>? settings = null) => TokenServiceHost.Create(
+        provider, ConnectionString, KeyEncryptionKey,
+        settings is null ? ExtraSettings : new Dictionary<string, string>([.. ExtraSettings ?? new Dictionary<string, string>(), .. settings]),
         services =>
         {
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));

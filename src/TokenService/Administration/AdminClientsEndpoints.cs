@@ -25,6 +25,8 @@ namespace TokenService.Administration;
 /// <c>refresh_token</c> is removed); disabling or deleting ends all of them. A disabled client gets
 /// <c>invalid_client</c> everywhere. Access tokens already issued live out their few minutes.</item>
 /// <item>An operator cannot disable or delete the client their own token came from (the way back in).</item>
+/// <item>A change applies at once on the instance that makes it, and within <see cref="ClientOptions.CacheLifetime"/>
+/// on the others (<see cref="ClientCache"/>).</item>
 /// </list>
 /// </summary>
 public static class AdminClientsEndpoints
@@ -140,8 +142,8 @@ public static class AdminClientsEndpoints
     }
 
     private static async Task<Results<Ok<ClientView>, NotFound, ProblemHttpResult, ValidationProblem>> UpdateAsync(
-        string clientId, HttpRequest httpRequest, ClaimsPrincipal actor, TokenDbContext database, IEnumerable<IGrantHandler> grants,
-        RefreshTokenService sessions, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+        string clientId, HttpRequest httpRequest, ClaimsPrincipal actor, TokenDbContext database, ClientCache clients,
+        IEnumerable<IGrantHandler> grants, RefreshTokenService sessions, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync<UpdateClientRequest>(httpRequest, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
@@ -183,12 +185,13 @@ public static class AdminClientsEndpoints
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        clients.Forget(client.ClientId);
         return TypedResults.Ok(View(client, time.GetUtcNow()));
     }
 
     private static async Task<Results<Ok<RotatedSecret>, NotFound, ProblemHttpResult, ValidationProblem>> RotateSecretAsync(
-        string clientId, HttpRequest httpRequest, ClaimsPrincipal actor, TokenDbContext database, AuditLog audit, TimeProvider time,
-        CancellationToken cancellationToken)
+        string clientId, HttpRequest httpRequest, ClaimsPrincipal actor, TokenDbContext database, ClientCache clients, AuditLog audit,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var (request, problem) = await JsonBody.ReadAsync<RotateSecretRequest>(httpRequest, cancellationToken).ConfigureAwait(false);
         if (problem is not null)
@@ -223,6 +226,7 @@ public static class AdminClientsEndpoints
         client.SecretHash = secretHash;
         audit.RecordChange(AuditEventTypes.ClientSecretRotated, actor, $"previous secret valid for {request.OverlapSeconds} s", client.ClientId);
         await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        clients.Forget(client.ClientId);
 
         httpRequest.HttpContext.Response.Headers.CacheControl = "no-store";
         return TypedResults.Ok(new RotatedSecret(secret, client.PreviousSecretExpiresAt));
@@ -230,7 +234,7 @@ public static class AdminClientsEndpoints
 
     /// <summary>Idempotent: once every service uses the new secret, the previous one can stop before its overlap ends.</summary>
     private static async Task<Results<NoContent, NotFound>> EndSecretOverlapAsync(
-        string clientId, ClaimsPrincipal actor, TokenDbContext database, AuditLog audit, CancellationToken cancellationToken)
+        string clientId, ClaimsPrincipal actor, TokenDbContext database, ClientCache clients, AuditLog audit, CancellationToken cancellationToken)
     {
         var client = await database.Clients.FirstOrDefaultAsync(c => c.ClientId == clientId, cancellationToken).ConfigureAwait(false);
         if (client is null)
@@ -243,17 +247,19 @@ public static class AdminClientsEndpoints
             (client.PreviousSecretHash, client.PreviousSecretExpiresAt) = (null, null);
             audit.RecordChange(AuditEventTypes.ClientPreviousSecretRevoked, actor, "previous secret revoked", client.ClientId);
             await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+            clients.Forget(client.ClientId);
         }
 
         return TypedResults.NoContent();
     }
 
     private static Task<Results<NoContent, NotFound, ProblemHttpResult>> DisableAsync(
-        string clientId, ClaimsPrincipal actor, TokenDbContext database, RefreshTokenService sessions, AuditLog audit, CancellationToken cancellationToken) =>
-        EndClientAsync(clientId, delete: false, actor, database, sessions, audit, cancellationToken);
+        string clientId, ClaimsPrincipal actor, TokenDbContext database, ClientCache clients, RefreshTokenService sessions, AuditLog audit,
+        CancellationToken cancellationToken) =>
+        EndClientAsync(clientId, delete: false, actor, database, clients, sessions, audit, cancellationToken);
 
     private static async Task<Results<NoContent, NotFound>> EnableAsync(
-        string clientId, ClaimsPrincipal actor, TokenDbContext database, AuditLog audit, CancellationToken cancellationToken)
+        string clientId, ClaimsPrincipal actor, TokenDbContext database, ClientCache clients, AuditLog audit, CancellationToken cancellationToken)
     {
         var client = await database.Clients.FirstOrDefaultAsync(c => c.ClientId == clientId, cancellationToken).ConfigureAwait(false);
         if (client is null)
@@ -264,17 +270,19 @@ public static class AdminClientsEndpoints
         client.IsDisabled = false;
         audit.RecordChange(AuditEventTypes.ClientEnabled, actor, "enabled", client.ClientId);
         await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
+        clients.Forget(client.ClientId);
         return TypedResults.NoContent();
     }
 
     private static Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteAsync(
-        string clientId, ClaimsPrincipal actor, TokenDbContext database, RefreshTokenService sessions, AuditLog audit, CancellationToken cancellationToken) =>
-        EndClientAsync(clientId, delete: true, actor, database, sessions, audit, cancellationToken);
+        string clientId, ClaimsPrincipal actor, TokenDbContext database, ClientCache clients, RefreshTokenService sessions, AuditLog audit,
+        CancellationToken cancellationToken) =>
+        EndClientAsync(clientId, delete: true, actor, database, clients, sessions, audit, cancellationToken);
 
     /// <summary>Disables or deletes a client and ends all its sessions, in one transaction; never the caller's own client.</summary>
     private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> EndClientAsync(
-        string clientId, bool delete, ClaimsPrincipal actor, TokenDbContext database, RefreshTokenService sessions, AuditLog audit,
-        CancellationToken cancellationToken)
+        string clientId, bool delete, ClaimsPrincipal actor, TokenDbContext database, ClientCache clients, RefreshTokenService sessions,
+        AuditLog audit, CancellationToken cancellationToken)
     {
         if (actor.FindFirstValue(AccessTokenClaims.ClientId) == clientId)
         {
@@ -302,6 +310,7 @@ public static class AdminClientsEndpoints
         await sessions.RevokeClientSessionsAsync(client.ClientId, delete ? "client_deleted" : "client_disabled", holding: null, cancellationToken)
             .ConfigureAwait(false); // saves the change above too
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        clients.Forget(client.ClientId);
         return TypedResults.NoContent();
     }
 

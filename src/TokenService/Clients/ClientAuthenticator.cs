@@ -9,7 +9,7 @@ namespace TokenService.Clients;
 /// Identifies and authenticates the client of a token request (RFC 6749 §2.3): HTTP Basic or
 /// <c>client_secret_post</c> for confidential clients, <c>client_id</c> alone for public ones. Exactly one method.
 /// </summary>
-internal sealed partial class ClientAuthenticator(TokenDbContext database, ClientQueries queries, TimeProvider time, ILogger<ClientAuthenticator> logger)
+internal sealed partial class ClientAuthenticator(TokenDbContext database, ClientCache clients, TimeProvider time, ILogger<ClientAuthenticator> logger)
 {
     private const string BasicChallenge = "Basic realm=\"token\", charset=\"UTF-8\"";
     private static readonly byte[] NoSecretHash = ClientSecrets.Hash("");
@@ -56,22 +56,37 @@ internal sealed partial class ClientAuthenticator(TokenDbContext database, Clien
             return (null, Failure(usedBasic));
         }
 
-        var client = await queries.FindClient(database, clientId, cancellationToken).ConfigureAwait(false);
+        // A remembered record may be stale: it may only accept. Whatever it refuses is judged again on a fresh read
+        // (a secret rotated or a client enabled through another instance works here at once).
+        var remembered = clients.Remembered(clientId);
+        var client = remembered ?? await clients.ReadAsync(database, clientId, cancellationToken).ConfigureAwait(false);
+        var refusal = Refusal(client, secret);
+        if (refusal is not null && remembered is not null)
+        {
+            client = await clients.ReadAsync(database, clientId, cancellationToken).ConfigureAwait(false);
+            refusal = Refusal(client, secret);
+        }
 
-        // Always two hash comparisons (current and previous secret), so an unknown client costs what a known one does.
+        if (refusal is not null)
+        {
+            LogClientAuthenticationFailed(logger, refusal);
+            return (null, Failure(usedBasic));
+        }
+
+        return (client, null);
+    }
+
+    /// <summary>Why <paramref name="client"/> (null: unknown) is refused with <paramref name="secret"/>, or null if it is authenticated.</summary>
+    private string? Refusal(Client? client, string? secret)
+    {
+        // Always two hash comparisons (current and previous secret), whoever the client is: their time says nothing about either.
         var previousValid = client?.PreviousSecretExpiresAt > time.GetUtcNow();
         var currentMatches = ClientSecrets.Matches(client?.SecretHash ?? NoSecretHash, secret ?? "");
         var previousMatches = ClientSecrets.Matches(previousValid ? client!.PreviousSecretHash ?? NoSecretHash : NoSecretHash, secret ?? "");
         var secretMatches = currentMatches | (previousValid && previousMatches);
         var authenticated = client is { IsDisabled: false }
             && (client.IsConfidential ? secret is not null && secretMatches : secret is null);
-        if (!authenticated)
-        {
-            LogClientAuthenticationFailed(logger, client is null ? "unknown client" : client.IsDisabled ? "disabled client" : "bad secret");
-            return (null, Failure(usedBasic));
-        }
-
-        return (client, null);
+        return authenticated ? null : client is null ? "unknown client" : client.IsDisabled ? "disabled client" : "bad secret";
     }
 
     private static OAuthErrorResult Failure(bool usedBasic) => new(

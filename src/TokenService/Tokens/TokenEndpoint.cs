@@ -19,8 +19,6 @@ public static class TokenEndpoint
                 "Tokens:AccessTokenLifetime must be positive and at most 1 hour.")
             .ValidateOnStart();
         services.AddSingleton<AccessTokenIssuer>();
-        services.AddSingleton<ClientQueries>();
-        services.AddScoped<ClientAuthenticator>();
         services.AddScoped<PasswordLogin>();
         services.AddScoped<IGrantHandler, PasswordGrantHandler>();
         services.AddScoped<IGrantHandler, ClientCredentialsGrantHandler>();
