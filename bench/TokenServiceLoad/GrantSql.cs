@@ -3,24 +3,16 @@ using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 
 /// <summary>
-/// The SQL of a client_credentials and a refresh grant, statement for statement and round trip for round trip as the
-/// token service sends it (compare with the statements Issuance prints from PostgreSQL's log), replayed directly with
-/// Npgsql: the client look-up on its own pooled connection, then (refresh) on another the token and user reads and the
-/// rotation's one statement (data-modifying CTEs, each acting only if the one before returned its row). Each
-/// refresh worker rotates its own session, started by a real sign-in, so every statement touches real rows; no
-/// signing, no sealing, no HTTP.
+/// The SQL of a refresh grant, statement for statement and round trip for round trip as the token service sends it
+/// (compare with the statements Issuance prints from PostgreSQL's log), replayed directly with Npgsql: on one pooled
+/// connection the token and user reads and the rotation's one statement (data-modifying CTEs, each acting only if the
+/// one before returned its row). The client's record comes from the service's cache (<c>Clients:CacheLifetime</c>),
+/// read once in 5 s, so it is not replayed; a client_credentials grant runs no SQL at all. Each refresh worker rotates
+/// its own session, started by a real sign-in, so every statement touches real rows; no signing, no sealing, no HTTP.
 /// </summary>
 internal sealed class GrantSql
 {
     private const string AppClient = "mobile-app";
-
-    private const string ClientLookup =
-        """
-        SELECT c."ClientId", c."AllowedAudiences", c."AllowedGrantTypes", c."AllowedScopes", c."DisplayName", c."IsDisabled", c."PreviousSecretExpiresAt", c."PreviousSecretHash", c."SecretHash"
-        FROM clients AS c
-        WHERE c."ClientId" = $1
-        LIMIT 1
-        """;
 
     private const string TokenWithFamily =
         """
@@ -95,19 +87,9 @@ internal sealed class GrantSql
         return new GrantSql(database, [.. sessions.Select(s => SHA256.HashData(Base64UrlEncoder.DecodeBytes(s)))], graceResponseBytes);
     }
 
-    /// <summary>The client look-up that starts every grant (all of a client_credentials grant's SQL).</summary>
-    public static async Task<bool> LookUpClientAsync(NpgsqlDataSource database, string clientId)
-    {
-        await using var lookup = database.CreateCommand(ClientLookup);
-        lookup.Parameters.Add(new NpgsqlParameter { Value = clientId });
-        return await ReadAllAsync(lookup) == 1;
-    }
-
     /// <summary>One refresh grant's SQL for the worker's session; false if its token could not be consumed.</summary>
     public async Task<bool> RotateAsync(int worker)
     {
-        _ = await LookUpClientAsync(_database, AppClient);
-
         var now = TimeProvider.System.GetUtcNow();
         var successor = Guid.NewGuid();
         var successorHash = SHA256.HashData(RandomNumberGenerator.GetBytes(32));
