@@ -54,7 +54,8 @@ internal static class Issuance
         Console.WriteLine("```");
         Console.WriteLine(await CaptureStatementsAsync(postgres, service.Http, await SignInAsync(service.Http)));
         Console.WriteLine("```");
-        await using var database = NpgsqlDataSource.Create(connectionString);
+        // As the service connects (Database:PreparedStatements, default 64): the replay's statements are prepared as the service's are.
+        await using var database = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(connectionString) { MaxAutoPrepare = 64 }.ConnectionString);
         var replay = await GrantSql.PrepareAsync(database, replaySessions);
 
         // Token-sized payload: the signing input (header.payload) of a real access token.

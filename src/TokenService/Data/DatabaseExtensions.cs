@@ -18,6 +18,7 @@ public static class DatabaseExtensions
                 "Database:ConnectTimeout must be between 1 and 60 seconds.")
             .Validate(options => options.CommandTimeout >= TimeSpan.FromSeconds(1) && options.CommandTimeout <= TimeSpan.FromSeconds(120),
                 "Database:CommandTimeout must be between 1 and 120 seconds.")
+            .Validate(options => options.PreparedStatements is >= 0 and <= 256, "Database:PreparedStatements must be between 0 and 256.")
             .ValidateOnStart();
 
         // The provider is chosen by configuration, so the context is resolved through the options at run time.
@@ -27,7 +28,11 @@ public static class DatabaseExtensions
         services.AddDbContextPool<PostgresTokenDbContext>((provider, options) =>
         {
             var database = provider.GetRequiredService<IOptions<DatabaseOptions>>().Value;
-            var connection = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Timeout = Seconds(database.ConnectTimeout) };
+            var connection = new NpgsqlConnectionStringBuilder(database.ConnectionString)
+            {
+                Timeout = Seconds(database.ConnectTimeout),
+                MaxAutoPrepare = database.PreparedStatements,
+            };
             options.UseNpgsql(connection.ConnectionString, npgsql => npgsql.CommandTimeout(Seconds(database.CommandTimeout)));
         });
         services.AddDbContextPool<SqliteTokenDbContext>((provider, options) =>

@@ -38,4 +38,13 @@ public sealed class DatabaseOptions
     /// 120; replaces any <c>Command Timeout</c> in the connection string (for SQLite it bounds the wait for a lock).
     /// </summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How many statements each PostgreSQL connection keeps prepared (Npgsql's automatic preparation: a statement run
+    /// five times on a connection is prepared there, the least used one is dropped past this many), so PostgreSQL
+    /// parses and plans the token endpoint's statements once per connection instead of on every request. Default 64,
+    /// between 0 and 256; replaces any <c>Max Auto Prepare</c> in the connection string. Set 0 when connections go
+    /// through a pooler that does not keep prepared statements (PgBouncer in transaction mode before 1.21).
+    /// </summary>
+    public int PreparedStatements { get; set; } = 64;
 }
