@@ -12,7 +12,7 @@ public sealed class ClientOptions
     /// token request. Default 5 seconds; at most 1 minute; 0 reads the record every time. The instance an operator
     /// changes a client through forgets its copy at once, and a refused client is always read again; so the only thing
     /// the lifetime delays is a refusal decided elsewhere (a client disabled, a secret withdrawn, an allowance narrowed
-    /// through another instance or the command line), by at most this long, which is small against the access-token
+    /// through another instance), by at most this long, which is small against the access-token
     /// lifetime such a client already has.
     /// </summary>
     public TimeSpan CacheLifetime { get; set; } = TimeSpan.FromSeconds(5);
