@@ -208,6 +208,7 @@ publish_tokenserviceload() {
 }
 
 issuance() {
+  ensure_wrk
   publish_tokenserviceload
   # BASELINE_REV=<git revision>: also measure that revision's token service, in turns with this one (before/after in one run).
   local baseline=()
