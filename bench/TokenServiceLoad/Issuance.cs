@@ -152,12 +152,7 @@ internal static class Issuance
         })));
         var elapsed = clock.Elapsed.TotalSeconds;
         var after = CpuSnapshot.Take(service);
-        var phase = new Phase(name, results.Sum(r => r.ok) / elapsed, results.Sum(r => r.failed),
-            (after.Service - before.Service).TotalSeconds / elapsed, (after.Driver - before.Driver).TotalSeconds / elapsed,
-            (after.MachineTicks - before.MachineTicks) / (double)CpuSnapshot.TicksPerSecond / elapsed,
-            string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)));
-        Console.Error.WriteLine($"{phase.Name}: {phase.Rate:F0}/s, {phase.Failed} failed, load {phase.LoadAfter}");
-        return phase;
+        return Phase.Measured(name, results.Sum(r => r.ok) / elapsed, results.Sum(r => r.failed), before, after, elapsed);
     }
 
     /// <summary>
@@ -176,12 +171,7 @@ internal static class Issuance
         var elapsed = clock.Elapsed.TotalSeconds;
         var after = CpuSnapshot.Take(service);
         var (rate, nonSuccess) = Wrk.Read(await output);
-        var phase = new Phase(name, rate ?? throw new InvalidOperationException($"wrk failed: {await errors}"), nonSuccess,
-            (after.Service - before.Service).TotalSeconds / elapsed, (after.Driver - before.Driver).TotalSeconds / elapsed,
-            (after.MachineTicks - before.MachineTicks) / (double)CpuSnapshot.TicksPerSecond / elapsed,
-            string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)));
-        Console.Error.WriteLine($"{phase.Name}: {phase.Rate:F0}/s, {phase.Failed} failed, load {phase.LoadAfter}");
-        return phase;
+        return Phase.Measured(name, rate ?? throw new InvalidOperationException($"wrk failed: {await errors}"), nonSuccess, before, after, elapsed);
     }
 
     private static readonly AuthenticationHeaderValue ServiceClientBasic = new("Basic",
@@ -309,7 +299,19 @@ internal static class Issuance
         }
     }
 
-    private sealed record Phase(string Name, double Rate, long Failed, double ServiceCores, double DriverCores, double MachineCores, string LoadAfter);
+    private sealed record Phase(string Name, double Rate, long Failed, double ServiceCores, double DriverCores, double MachineCores, string LoadAfter)
+    {
+        /// <summary>A measurement of <paramref name="elapsed"/> seconds between two CPU snapshots, logged as it ends.</summary>
+        public static Phase Measured(string name, double rate, long failed, CpuSnapshot before, CpuSnapshot after, double elapsed)
+        {
+            var phase = new Phase(name, rate, failed,
+                (after.Service - before.Service).TotalSeconds / elapsed, (after.Driver - before.Driver).TotalSeconds / elapsed,
+                (after.MachineTicks - before.MachineTicks) / (double)CpuSnapshot.TicksPerSecond / elapsed,
+                string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)));
+            Console.Error.WriteLine($"{phase.Name}: {phase.Rate:F0}/s, {phase.Failed} failed, load {phase.LoadAfter}");
+            return phase;
+        }
+    }
 
     /// <summary>What the driver spent: its own CPU time and that of its children that have exited (wrk).</summary>
     private readonly record struct CpuSnapshot(TimeSpan Service, TimeSpan Driver, long MachineTicks)
