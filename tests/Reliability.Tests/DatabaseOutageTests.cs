@@ -9,8 +9,8 @@ namespace Reliability.Tests;
 /// services never needed the database, and orders keeps calling inventory with the service token it holds); sign-in and
 /// refresh answer 503 with Retry-After at once, never a token, and so does client_credentials once the client's record
 /// is older than <c>Clients:CacheLifetime</c> (before that a token service may still authenticate the client from the
-/// record it read before the outage, and issue its token); the token services report not-ready but stay live; when PostgreSQL returns everything recovers
-/// without a restart, and no refresh token was lost or duplicated.
+/// record it read before the outage, and issue its token); the token services report not-ready but stay live; when
+/// PostgreSQL returns everything recovers without a restart, and no refresh token was lost or duplicated.
 /// </summary>
 [TestFixture]
 public sealed class DatabaseOutageTests : ScenarioBase
