@@ -116,6 +116,7 @@ public sealed class KeySetClientTests : GatewayPerTestBase
         }
 
         await WaitUntilAsync(() => Rig.Authority.JwksFetches > fetchesBefore);
+        await WaitUntilInUseAsync(next);
         using var response = await GetOrdersAsync(token);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -138,6 +139,7 @@ public sealed class KeySetClientTests : GatewayPerTestBase
         }
 
         await WaitUntilAsync(() => Rig.Authority.JwksFetches > fetchesBefore);
+        await WaitUntilInUseAsync(next);
         using var response = await GetOrdersAsync(Rig.Key.CreateToken(OrdersReader));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
@@ -233,6 +235,16 @@ public sealed class KeySetClientTests : GatewayPerTestBase
         await fetches.WaitForMeasurementsAsync(1, Patience);
         return fetches;
     }
+
+    /// <summary>
+    /// Waits until a token of <paramref name="key"/> is accepted: the key set a refresh fetched reaches the verifier a
+    /// moment after the JWKS answer that the fetch count shows.
+    /// </summary>
+    private Task WaitUntilInUseAsync(TestSigningKey key) => WaitUntilAsync(async () =>
+    {
+        using var response = await GetOrdersAsync(key.CreateToken(OrdersReader));
+        return response.IsSuccessStatusCode;
+    });
 
     /// <summary>Sends <paramref name="token"/> (refused) and waits for the key-set fetch it asks for; the fetch count after it.</summary>
     private async Task<int> FetchCausedByAsync(string token)
