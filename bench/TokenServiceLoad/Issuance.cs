@@ -17,7 +17,6 @@ using TestSupport;
 internal static class Issuance
 {
     private const string Password = "bench-password-long-enough";
-    private const string ServiceClient = "orders-service";
     private const string AppClient = "mobile-app";
 
     /// <summary>Measures the service in <paramref name="dll"/>; with <paramref name="baselineDll"/>, an earlier build too, in turns, in the same run.</summary>
@@ -174,8 +173,7 @@ internal static class Issuance
         return Phase.Measured(name, rate ?? throw new InvalidOperationException($"wrk failed: {await errors}"), nonSuccess, before, after, elapsed);
     }
 
-    private static readonly AuthenticationHeaderValue ServiceClientBasic = new("Basic",
-        Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ServiceClient}:{TokenServiceProcess.OrdersServiceSecret}")));
+    private static readonly AuthenticationHeaderValue ServiceClientBasic = new("Basic", TokenServiceProcess.OrdersServiceBasic);
 
     private static async Task<string?> ClientCredentialsAsync(HttpClient http)
     {

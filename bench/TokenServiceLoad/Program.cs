@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Options;
 using TestSupport;
 using TokenService.Passwords;
@@ -176,6 +177,9 @@ internal sealed class TokenServiceProcess : IAsyncDisposable
 {
     /// <summary>The demo seed's secret of the confidential client <c>orders-service</c> (client_credentials).</summary>
     public static readonly string OrdersServiceSecret = new('o', 40);
+
+    /// <summary><c>orders-service</c> and its secret as the parameter of an HTTP Basic <c>Authorization</c> header (RFC 6749 §2.3.1).</summary>
+    public static readonly string OrdersServiceBasic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"orders-service:{OrdersServiceSecret}"));
 
     private readonly Process _process;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 
 /// <summary>
 /// wrk (Debian's package; bench/bench.sh installs it) against the token service: a lighter load generator than the
@@ -12,12 +11,11 @@ internal static class Wrk
     public static async Task<string> WriteClientCredentialsScriptAsync()
     {
         var script = Path.Combine(Path.GetTempPath(), $"client-credentials-{Environment.ProcessId}.lua");
-        var basic = Convert.ToBase64String(Encoding.UTF8.GetBytes($"orders-service:{TokenServiceProcess.OrdersServiceSecret}"));
         await File.WriteAllTextAsync(script, $"""
             wrk.method = "POST"
             wrk.body = "grant_type=client_credentials"
             wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
-            wrk.headers["Authorization"] = "Basic {basic}"
+            wrk.headers["Authorization"] = "Basic {TokenServiceProcess.OrdersServiceBasic}"
             """);
         return script;
     }
