@@ -56,28 +56,12 @@ public abstract class TokenServiceFixture(DatabaseProvider provider)
     /// <paramref name="settings"/> over the fixture's own.
     /// </summary>
     protected ConfiguredHost<AccessTokenIssuer> CreateInstance(IReadOnlyDictionary<string, string>? settings = null) => TokenServiceHost.Create(
-        provider, ConnectionString, KeyEncryptionKey, Over(ExtraSettings, settings),
+        provider, ConnectionString, KeyEncryptionKey, settings is null ? ExtraSettings : TokenServiceHost.Overlay(ExtraSettings, settings),
         services =>
         {
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
             services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter, ClientAddressFromHeader>();
         });
-
-    private static IReadOnlyDictionary<string, string>? Over(IReadOnlyDictionary<string, string>? settings, IReadOnlyDictionary<string, string>? overrides)
-    {
-        if (overrides is null)
-        {
-            return settings;
-        }
-
-        var merged = new Dictionary<string, string>(settings ?? new Dictionary<string, string>());
-        foreach (var (key, value) in overrides)
-        {
-            merged[key] = value;
-        }
-
-        return merged;
-    }
 
     [OneTimeTearDown]
     public async Task StopTokenService()

@@ -35,11 +35,18 @@ public static class TokenServiceHost
             ["DemoSeed:OrdersServiceSecret"] = OrdersServiceSecret,
             ["DemoSeed:ReportingServiceSecret"] = ReportingServiceSecret,
         };
-        foreach (var (key, value) in extraSettings ?? new Dictionary<string, string>())
+        return new ConfiguredHost<AccessTokenIssuer>(Overlay(settings, extraSettings), replaceServices: replaceServices);
+    }
+
+    /// <summary><paramref name="settings"/> with <paramref name="overrides"/> added or put in place of the same keys.</summary>
+    public static Dictionary<string, string> Overlay(IReadOnlyDictionary<string, string>? settings, IReadOnlyDictionary<string, string>? overrides)
+    {
+        var merged = new Dictionary<string, string>(settings ?? new Dictionary<string, string>());
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string>())
         {
-            settings[key] = value;
+            merged[key] = value;
         }
 
-        return new ConfiguredHost<AccessTokenIssuer>(settings, replaceServices: replaceServices);
+        return merged;
     }
 }
