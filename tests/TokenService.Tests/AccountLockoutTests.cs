@@ -152,6 +152,21 @@ public sealed class AccountLockoutTests(DatabaseProvider provider) : TokenServic
     }
 
     [Test]
+    public async Task Signing_in_again_from_a_familiar_address_keeps_it_familiar_for_thirty_days_from_then()
+    {
+        var (user, home) = await NewUserAsync();
+        await SucceedAsync(user, home);
+        Clock.Advance(TimeSpan.FromDays(20));
+        await SucceedAsync(user, home);
+        Clock.Advance(TimeSpan.FromDays(20));
+        await FailAsync(user, NewAddress(), times: 5);
+
+        using var fromHome = await SignInAsync(user, Password, home);
+
+        Assert.That(fromHome.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+    }
+
+    [Test]
     public async Task Only_the_ten_most_recently_used_addresses_stay_familiar()
     {
         var (user, first) = await NewUserAsync();

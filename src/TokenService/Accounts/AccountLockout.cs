@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Query;
 using Microsoft.Extensions.Options;
 using TokenService.Data;
 
@@ -18,7 +19,7 @@ namespace TokenService.Accounts;
 /// user (the familiar-source read matching no row, the count on a <see cref="SignInDecoy"/> row), so every failure
 /// costs the same database work. A lockout is never extended by attempts made while it lasts.
 /// </remarks>
-internal sealed class AccountLockout(TokenDbContext database, IOptions<LockoutOptions> options)
+internal sealed class AccountLockout(TokenDbContext database, SignInQueries queries, IOptions<LockoutOptions> options)
 {
     /// <summary>Finds which count judges an attempt from <paramref name="address"/> (one read, also for an unknown user).</summary>
     public async Task<SignInSource> ResolveSourceAsync(User? user, IPAddress? address, DateTimeOffset now, CancellationToken cancellationToken)
@@ -31,10 +32,7 @@ internal sealed class AccountLockout(TokenDbContext database, IOptions<LockoutOp
         var key = LoginRateLimiter.AddressKey(address);
         var userId = user?.Id ?? Guid.Empty;
         var familiarSince = now - options.Value.FamiliarSourceLifetime;
-        var familiar = await database.FamiliarSignInSources.AsNoTracking()
-            .Where(s => s.UserId == userId && s.Address == key && s.LastSignInAt > familiarSince)
-            .OrderByDescending(s => s.LastSignInAt)
-            .FirstOrDefaultAsync(cancellationToken).ConfigureAwait(false);
+        var familiar = await queries.FindFamiliarSource(database, userId, key, familiarSince, cancellationToken).ConfigureAwait(false);
         return new SignInSource(key, familiar);
     }
 
@@ -67,14 +65,17 @@ internal sealed class AccountLockout(TokenDbContext database, IOptions<LockoutOp
 
     /// <summary>
     /// After a completed sign-in: clears the source's count and remembers the source as familiar; false if it was
-    /// locked in the meantime (a parallel guess locked it).
+    /// locked in the meantime (a parallel guess locked it). A familiar source takes one statement for both.
     /// </summary>
     public async Task<bool> TryResetAsync(Guid userId, SignInSource source, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var reset = source.Familiar is { } familiar
-            ? await ResetAsync(Rows(familiar), now, cancellationToken).ConfigureAwait(false)
-            : await ResetAsync(database.Users.Where(u => u.Id == userId), now, cancellationToken).ConfigureAwait(false);
+        if (source.Familiar is { } familiar)
+        {
+            return await ResetAsync(Rows(familiar), now, set => set.SetProperty(s => s.LastSignInAt, now), cancellationToken).ConfigureAwait(false);
+        }
+
+        var reset = await ResetAsync(database.Users.Where(u => u.Id == userId), now, alsoSet: null, cancellationToken).ConfigureAwait(false);
         if (reset && source.Address is { } address)
         {
             await RememberAsync(userId, address, now, cancellationToken).ConfigureAwait(false);
@@ -109,10 +110,15 @@ internal sealed class AccountLockout(TokenDbContext database, IOptions<LockoutOp
         return failures >= max;
     }
 
-    private static async Task<bool> ResetAsync<T>(IQueryable<T> rows, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Clears the count of the rows that are not locked (and sets what <paramref name="alsoSet"/> adds); true if any was.</summary>
+    private static async Task<bool> ResetAsync<T>(IQueryable<T> rows, DateTimeOffset now, Action<UpdateSettersBuilder<T>>? alsoSet, CancellationToken cancellationToken)
         where T : class, ILockoutCounter =>
         await rows.Where(c => c.LockoutEndsAt == null || c.LockoutEndsAt <= now)
-            .ExecuteUpdateAsync(set => set.SetProperty(c => c.FailedLoginCount, 0).SetProperty(c => c.LockoutEndsAt, (DateTimeOffset?)null), cancellationToken)
+            .ExecuteUpdateAsync(set =>
+            {
+                set.SetProperty(c => c.FailedLoginCount, 0).SetProperty(c => c.LockoutEndsAt, (DateTimeOffset?)null);
+                alsoSet?.Invoke(set);
+            }, cancellationToken)
             .ConfigureAwait(false) > 0;
 
     /// <summary>

@@ -21,6 +21,7 @@ public static class AccountsExtensions
             .Validate(o => o.Window >= TimeSpan.FromMinutes(1) && o.Window <= TimeSpan.FromDays(1),
                 "Accounts:LoginRateLimits:Window must be between 1 minute and 1 day.")
             .ValidateOnStart();
+        services.AddSingleton<SignInQueries>();
         services.AddScoped<AccountLockout>();
         services.AddScoped<LoginRateLimiter>();
         services.AddHostedService<SignInAttemptCleanup>();

@@ -16,7 +16,7 @@ namespace TokenService.Accounts;
 /// lock; SQLite serialises writers), so parallel guesses through any instances cannot outrun the limit; a successful
 /// sign-in hands its attempt back.
 /// </summary>
-internal sealed class LoginRateLimiter(TokenDbContext database, IOptions<LoginRateLimitOptions> options, TimeProvider time)
+internal sealed class LoginRateLimiter(TokenDbContext database, SignInQueries queries, IOptions<LoginRateLimitOptions> options, TimeProvider time)
 {
     /// <summary>Counts an attempt (<see cref="LoginAttempt"/>), or refuses it and says when to retry (<c>RetryAfter</c> &gt; 0).</summary>
     public async Task<(LoginAttempt Attempt, TimeSpan RetryAfter)> TryBeginAsync(IPAddress? address, string normalizedUserName, CancellationToken cancellationToken)
@@ -35,21 +35,22 @@ internal sealed class LoginRateLimiter(TokenDbContext database, IOptions<LoginRa
         await using var transaction = await database.Database.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         if (database is PostgresTokenDbContext)
         {
-            foreach (var lockKey in limits.Select(l => BinaryPrimitives.ReadInt64BigEndian(l.Key)).Order())
-            {
-                await database.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({lockKey})", cancellationToken).ConfigureAwait(false);
-            }
+            // Both keys' locks in one statement, always the lower key first (PostgreSQL runs a volatile function in the
+            // select list after ORDER BY), so two attempts sharing a key never wait on each other crosswise.
+            long[] lockKeys = [.. limits.Select(l => BinaryPrimitives.ReadInt64BigEndian(l.Key))];
+            await database.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(k) FROM unnest({lockKeys}) AS k ORDER BY k", cancellationToken)
+                .ConfigureAwait(false);
         }
 
+        // Both keys' attempts in the window in one read. Under the lock a key never holds more than its limit in the
+        // window (an attempt beyond it is refused, not stored), so the read stays small.
+        var recent = await queries.RecentAttempts(database, limits[0].Key, limits[1].Key, windowStart).ToListAsync(cancellationToken).ConfigureAwait(false);
         var retryAfter = TimeSpan.Zero;
         foreach (var (key, limit) in limits)
         {
             // The newest `limit` attempts in the window: when there are that many, the oldest of them frees a place as it leaves.
-            var recent = await database.SignInAttempts.AsNoTracking()
-                .Where(a => a.KeyHash == key && a.At > windowStart)
-                .OrderByDescending(a => a.At).Select(a => a.At).Take(limit)
-                .ToListAsync(cancellationToken).ConfigureAwait(false);
-            if (recent.Count >= limit && recent[^1] + settings.Window - now is var wait && wait > retryAfter)
+            var newest = recent.Where(a => a.KeyHash.AsSpan().SequenceEqual(key)).Select(a => a.At).OrderDescending().Take(limit).ToList();
+            if (newest.Count >= limit && newest[^1] + settings.Window - now is var wait && wait > retryAfter)
             {
                 retryAfter = wait;
             }

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.EntityFrameworkCore;
 using TokenService.Audit;
 using TokenService.Data;
 using TokenService.Passwords;
@@ -20,14 +19,13 @@ namespace TokenService.Accounts;
 /// so wrong codes and wrong passwords add up to one lockout and a known password cannot buy unlimited code guesses.
 /// </remarks>
 internal sealed partial class PasswordLogin(
-    TokenDbContext database, PasswordHashing hashing, AccountLockout lockout, AuditLog audit, TimeProvider time, ILogger<PasswordLogin> logger)
+    TokenDbContext database, SignInQueries queries, PasswordHashing hashing, AccountLockout lockout, AuditLog audit, TimeProvider time, ILogger<PasswordLogin> logger)
 {
     public async Task<PasswordSignIn?> SignInAsync(
         PasswordHashingGate.Place place, string userName, string password, string clientId, IPAddress? address, CancellationToken cancellationToken)
     {
         var normalized = UserNames.Normalize(userName);
-        var user = await database.Users.WithRights().Include(u => u.Mfa)
-            .FirstOrDefaultAsync(u => u.NormalizedUserName == normalized, cancellationToken).ConfigureAwait(false);
+        var user = await queries.FindUserToSignIn(database, normalized, cancellationToken).ConfigureAwait(false);
 
         var now = time.GetUtcNow();
         var source = await lockout.ResolveSourceAsync(user, address, now, cancellationToken).ConfigureAwait(false);
