@@ -65,7 +65,7 @@ internal sealed class LoginRateLimiter(TokenDbContext database, SignInQueries qu
         database.SignInAttempts.AddRange(attempts);
         await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return (new LoginAttempt(database, [.. attempts.Select(a => a.Id)]), TimeSpan.Zero);
+        return (new LoginAttempt(database, attempts), TimeSpan.Zero);
     }
 
     /// <summary>IPv4 addresses count one by one; IPv6 per /64, the smallest block one subscriber normally holds.</summary>
@@ -93,21 +93,27 @@ internal sealed class LoginRateLimiter(TokenDbContext database, SignInQueries qu
 
     private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 
-    /// <summary>A counted attempt; <see cref="GiveBackAsync"/> uncounts it (it succeeded, or no password was checked).</summary>
+    /// <summary>
+    /// A counted attempt. <see cref="GiveBackAsync"/> uncounts it at once (no password was checked);
+    /// <see cref="GiveBackOnSave"/> with the context's next save (it succeeded, and the answer is written next).
+    /// </summary>
     public readonly struct LoginAttempt
     {
         private readonly TokenDbContext? _database;
-        private readonly Guid[] _ids;
+        private readonly SignInAttempt[] _attempts;
 
-        internal LoginAttempt(TokenDbContext database, Guid[] ids) => (_database, _ids) = (database, ids);
+        internal LoginAttempt(TokenDbContext database, SignInAttempt[] attempts) => (_database, _attempts) = (database, attempts);
 
         public async Task GiveBackAsync(CancellationToken cancellationToken)
         {
             if (_database is not null)
             {
-                var ids = _ids;
+                Guid[] ids = [.. _attempts.Select(a => a.Id)];
                 await _database.SignInAttempts.Where(a => ids.Contains(a.Id)).ExecuteDeleteAsync(cancellationToken).ConfigureAwait(false);
             }
         }
+
+        /// <summary>Deletes the attempt's rows in the same round trip as whatever the context saves next.</summary>
+        public void GiveBackOnSave() => _database?.SignInAttempts.RemoveRange(_attempts);
     }
 }

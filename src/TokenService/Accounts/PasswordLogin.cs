@@ -17,6 +17,8 @@ namespace TokenService.Accounts;
 /// <remarks>
 /// A correct password of a user with MFA does not clear the failure count: only the completed second factor does,
 /// so wrong codes and wrong passwords add up to one lockout and a known password cannot buy unlimited code guesses.
+/// A failure is saved here; a success is not: its audit entry (and a rehashed password, a newly familiar address) go
+/// with the caller's answer, in the one save that also writes the session or the second-factor challenge.
 /// </remarks>
 internal sealed partial class PasswordLogin(
     TokenDbContext database, SignInQueries queries, PasswordHashing hashing, AccountLockout lockout, AuditLog audit, TimeProvider time, ILogger<PasswordLogin> logger)
@@ -81,7 +83,6 @@ internal sealed partial class PasswordLogin(
             audit.Record(AuditEventTypes.LoginSucceeded, user.Id, clientId);
         }
 
-        await database.SaveChangesAsync(cancellationToken).ConfigureAwait(false);
         return new PasswordSignIn(AuthenticatedUser.From(user), user.HasMfa);
     }
 

@@ -69,7 +69,8 @@ internal sealed class PasswordGrantHandler(
             return new OAuthErrorResult(OAuthErrors.InvalidGrant, "The user name or password is incorrect.");
         }
 
-        await attempt.GiveBackAsync(cancellationToken).ConfigureAwait(false);
+        // Written with the session or the challenge below, as the sign-in's audit entry is: one round trip for all of it.
+        attempt.GiveBackOnSave();
         return signIn.SecondFactorRequired
             ? await challenges.IssueAsync(signIn.User.Id, client, access!, cancellationToken).ConfigureAwait(false)
             : await tokens.IssueAsync(signIn.User, client, access!, PasswordMethod, cancellationToken).ConfigureAwait(false);
