@@ -42,8 +42,8 @@ internal sealed class LoginRateLimiter(TokenDbContext database, SignInQueries qu
                 .ConfigureAwait(false);
         }
 
-        // Both keys' attempts in the window in one read. Under the lock a key never holds more than its limit in the
-        // window (an attempt beyond it is refused, not stored), so the read stays small.
+        // Both keys' attempts in the window in one read. Attempts on a key are counted one at a time (the lock above;
+        // SQLite serialises writers) and one beyond the limit is refused, not stored, so the read stays small.
         var recent = await queries.RecentAttempts(database, limits[0].Key, limits[1].Key, windowStart).ToListAsync(cancellationToken).ConfigureAwait(false);
         var retryAfter = TimeSpan.Zero;
         foreach (var (key, limit) in limits)
