@@ -10,7 +10,8 @@ LOCK=${BENCH_LOCK:-/tmp/dotnet.lock}
 DURATION=${DURATION:-10}          # seconds per measured wrk run
 CONNECTIONS=${CONNECTIONS:-32}    # wrk -t1 -c$CONNECTIONS, as in the issue's baselines
 WARMUP=${WARMUP:-20}              # seconds of load per process before the first measured run (tiered JIT still compiles for ~17 s)
-DISTINCT_TOKENS=${DISTINCT_TOKENS:-200000}
+DISTINCT_TOKENS=${DISTINCT_TOKENS:-200000}   # per round of distinct-token runs
+ROUNDS=${ROUNDS:-3}               # rounds of the saturation runs (overhead); ratios are the median of the rounds' ratios
 BASE_PORT=${BASE_PORT:-17300}
 BIN=$OUT/bin
 # GATEWAY_BUILD=jit: measure the gateway JIT-compiled with server GC (the build before optimisation 16) instead of
@@ -66,14 +67,15 @@ trap stop_all EXIT
 rss_mb() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
-# wrk_run NAME PID URL TOKEN_COUNT CONNECTIONS [DELAY_MS]: one measured run; appends "name rps p99_ms cores peak_rss_mb requests"
+# wrk_run NAME PID URL TOKEN_COUNT CONNECTIONS [DELAY_MS] [TOKEN_OFFSET]: one measured run; appends "name rps p99_ms
+# cores peak_rss_mb requests non2xx"
 wrk_run() {
-  local name=$1 pid=$2 url=$3 count=$4 conns=$5 pause=${6:-0}
+  local name=$1 pid=$2 url=$3 count=$4 conns=$5 pause=${6:-0} offset=${7:-0}
   local ticks_before peak=0 sampler
   ticks_before=$(cpu_ticks "$pid")
   ( while sleep 0.5; do rss_mb "$pid"; echo; done ) >"$OUT/rss-$name.txt" 2>/dev/null &
   sampler=$!
-  TOKENS="$OUT/tokens/tokens.txt" TOKEN_COUNT=$count DELAY_MS=$pause \
+  TOKENS="$OUT/tokens/tokens.txt" TOKEN_COUNT=$count TOKEN_OFFSET=$offset DELAY_MS=$pause \
     wrk -t1 -c"$conns" -d"${DURATION}s" --latency -s "$ROOT/bench/tokens.lua" "$url" >"$OUT/wrk-$name.txt"
   kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
   local ticks=$(( $(cpu_ticks "$pid") - ticks_before ))
@@ -90,6 +92,24 @@ wrk_run() {
 
 field() { awk -v name="$1" -v col="$2" '$1 == name { print $col }' "$OUT/$REPORT.txt"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# row_name NAME ROUND: the report's row for NAME in that round ("NAME" in round 1, "NAME#ROUND" after).
+row_name() { if (( $2 == 1 )); then echo "$1"; else echo "$1#$2"; fi; }
+# rounds_ratio A B: the median over the rounds of A's req/s ÷ B's, then each round's ratio in brackets.
+rounds_ratio() {
+  local round each=()
+  for round in $(seq 1 "$ROUNDS"); do
+    each+=("$(ratio "$(field "$(row_name "$1" "$round")" 2)" "$(field "$(row_name "$2" "$round")" 2)")")
+  done
+  printf '%s\n' "${each[@]}" | sort -n | awk -v all="${each[*]}" '{ v[NR] = $1 }
+    END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; gsub(" ", ", ", all)
+          printf "%.2f%s", m, (NR > 1 ? " (rounds: " all ")" : "") }'
+}
+# rounds_median NAME COLUMN: the median over the rounds of NAME's COLUMN.
+rounds_median() {
+  local round
+  for round in $(seq 1 "$ROUNDS"); do field "$(row_name "$1" "$round")" "$2"; done | sort -n \
+    | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 
 gateway_env() {
   # $1 port, $2 validated-token cache size
@@ -109,9 +129,9 @@ overhead() {
   ulimit -n "$(ulimit -Hn)"
   BACKEND_PORT=$BASE_PORT; local yarp=$((BASE_PORT + 1)) gw_off=$((BASE_PORT + 2)) gw_on=$((BASE_PORT + 3))
   if [[ ! -s $OUT/tokens/tokens.txt || -n $(find "$OUT/tokens/tokens.txt" -mmin +40) \
-        || $(wc -l <"$OUT/tokens/tokens.txt") -lt $DISTINCT_TOKENS ]]; then
-    log "minting $DISTINCT_TOKENS tokens"
-    dotnet "$BIN/benchhost/BenchHost.dll" mint "$OUT/tokens" "$DISTINCT_TOKENS"
+        || $(wc -l <"$OUT/tokens/tokens.txt") -lt $((DISTINCT_TOKENS * ROUNDS)) ]]; then
+    log "minting $((DISTINCT_TOKENS * ROUNDS)) tokens"
+    dotnet "$BIN/benchhost/BenchHost.dll" mint "$OUT/tokens" "$((DISTINCT_TOKENS * ROUNDS))"
   fi
   start backend "http://127.0.0.1:$BACKEND_PORT/orders/x" dotnet "$BIN/benchhost/BenchHost.dll" backend "$BACKEND_PORT" "$OUT/tokens/jwks.json"
   start yarp "http://127.0.0.1:$yarp/api/orders/x" dotnet "$BIN/benchhost/BenchHost.dll" yarp "$yarp" "http://127.0.0.1:$BACKEND_PORT"
@@ -132,24 +152,38 @@ overhead() {
     for url in $direct_url $yarp_url $off_url $on_url; do
       TOKENS=$OUT/tokens/tokens.txt TOKEN_COUNT=$CONNECTIONS wrk -t1 -c$CONNECTIONS -d${WARMUP}s -s $ROOT/bench/tokens.lua \$url >/dev/null
     done"
-  flock "$LOCK" bash -c "
-    $(declare -f wrk_run rss_mb cpu_ticks); OUT=$OUT ROOT=$ROOT DURATION=$DURATION REPORT=$REPORT
-    wrk_run direct $PID_backend $direct_url $CONNECTIONS $CONNECTIONS
-    wrk_run yarp $PID_yarp $yarp_url $CONNECTIONS $CONNECTIONS
-    wrk_run gateway-nocache-reused $PID_gateway_nocache $off_url $CONNECTIONS $CONNECTIONS
-    wrk_run gateway-reused $PID_gateway $on_url $CONNECTIONS $CONNECTIONS"
+  # Each round runs every process in turn, in reverse order on even rounds, so a host that speeds up or slows down
+  # during a round weighs on both sides of a ratio; rows after the first round carry "#round".
+  local round order
+  for round in $(seq 1 "$ROUNDS"); do
+    order="direct:$PID_backend:$direct_url yarp:$PID_yarp:$yarp_url gateway-nocache-reused:$PID_gateway_nocache:$off_url gateway-reused:$PID_gateway:$on_url"
+    (( round % 2 == 0 )) && order=$(tr ' ' '\n' <<<"$order" | tac | xargs)
+    flock "$LOCK" bash -c "
+      $(declare -f wrk_run rss_mb cpu_ticks row_name); OUT=$OUT ROOT=$ROOT DURATION=$DURATION REPORT=$REPORT
+      for run in $order; do
+        IFS=: read -r name pid url <<<\"\$run\"
+        wrk_run \$(row_name \$name $round) \$pid \$url $CONNECTIONS $CONNECTIONS
+      done"
+  done
 
+  # Each round's distinct tokens are its own slice of the file: a token one round sent is never sent again, so the
+  # cache's admission (a token validated twice) cannot turn later rounds into hits.
   log "saturation, a distinct token per request"
-  flock "$LOCK" bash -c "
-    $(declare -f wrk_run rss_mb cpu_ticks); OUT=$OUT ROOT=$ROOT DURATION=$DURATION REPORT=$REPORT
-    wrk_run yarp-distinct $PID_yarp $yarp_url 0 $CONNECTIONS
-    wrk_run gateway-nocache-distinct $PID_gateway_nocache $off_url 0 $CONNECTIONS
-    wrk_run gateway-distinct $PID_gateway $on_url 0 $CONNECTIONS"
+  for round in $(seq 1 "$ROUNDS"); do
+    order="yarp-distinct:$PID_yarp:$yarp_url gateway-nocache-distinct:$PID_gateway_nocache:$off_url gateway-distinct:$PID_gateway:$on_url"
+    (( round % 2 == 0 )) && order=$(tr ' ' '\n' <<<"$order" | tac | xargs)
+    flock "$LOCK" bash -c "
+      $(declare -f wrk_run rss_mb cpu_ticks row_name); OUT=$OUT ROOT=$ROOT DURATION=$DURATION REPORT=$REPORT
+      for run in $order; do
+        IFS=: read -r name pid url <<<\"\$run\"
+        wrk_run \$(row_name \$name $round) \$pid \$url $DISTINCT_TOKENS $CONNECTIONS 0 $(( (round - 1) * DISTINCT_TOKENS ))
+      done"
+  done
 
   # 60 % of the gateway's saturation (reused tokens), offered to plain YARP and the gateway alike: each of the
   # connections waits 1 ms before each request, so the offered rate is about connections / (1 ms + latency).
   local target conns
-  target=$(awk -v r="$(field gateway-reused 2)" 'BEGIN { printf "%.0f", r * 0.6 }')
+  target=$(awk -v r="$(rounds_median gateway-reused 2)" 'BEGIN { printf "%.0f", r * 0.6 }')
   conns=$(awk -v t="$target" 'BEGIN { c = int(t * 1.25 / 1000 + 0.5); print (c < 1 ? 1 : c) }')
   log "latency at ~60 % of the gateway's saturation ($target req/s offered over $conns connections)"
   flock "$LOCK" bash -c "
@@ -165,15 +199,15 @@ overhead() {
     wrk_run gateway-1000conns $PID_gateway $on_url 1000 1000"
   after=$(machine)
 
-  local yarp_rps yarp_distinct
-  yarp_rps=$(field yarp 2); yarp_distinct=$(field yarp-distinct 2)
+  local most_requests
+  most_requests=$(for round in $(seq 1 "$ROUNDS"); do field "$(row_name gateway-distinct "$round")" 6; done | sort -n | tail -1)
   {
     echo "# Scenario 1 (gateway overhead) and 5 (memory)"
     echo
     echo "before: $before"
     echo "after:  $after"
     echo "gateway build: $GATEWAY_BUILD"
-    echo "wrk -t1, ${DURATION}s per run, $CONNECTIONS connections unless named; tokens RS256 2048-bit, ~$(head -1 "$OUT/tokens/tokens.txt" | wc -c) bytes"
+    echo "wrk -t1, ${DURATION}s per run, $CONNECTIONS connections unless named, $ROUNDS rounds of the saturation runs (ratios: the median of the rounds'); tokens RS256 2048-bit, ~$(head -1 "$OUT/tokens/tokens.txt" | wc -c) bytes"
     echo
     echo "| run | req/s | p99 ms | CPU cores used | peak RSS MB | requests | non-2xx |"
     echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
@@ -181,12 +215,12 @@ overhead() {
     echo
     echo "| ratio | measured | target |"
     echo "| --- | ---: | ---: |"
-    echo "| plain YARP / direct | $(ratio "$yarp_rps" "$(field direct 2)") | (issue's baseline 0.39-0.41) |"
-    echo "| gateway, reused tokens / plain YARP | $(ratio "$(field gateway-reused 2)" "$yarp_rps") | >= 0.90 |"
-    echo "| gateway without cache, reused tokens / plain YARP | $(ratio "$(field gateway-nocache-reused 2)" "$yarp_rps") | (stock JwtBearer: 0.58) |"
-    echo "| gateway, distinct tokens / plain YARP | $(ratio "$(field gateway-distinct 2)" "$yarp_distinct") | >= 0.70 |"
-    echo "| gateway without cache, distinct tokens / plain YARP | $(ratio "$(field gateway-nocache-distinct 2)" "$yarp_distinct") | |"
-    echo "| distinct-token requests per token minted | $(ratio "$(field gateway-distinct 6)" "$(wc -l <"$OUT/tokens/tokens.txt")") | <= 1 (no token reused) |"
+    echo "| plain YARP / direct | $(rounds_ratio yarp direct) | (issue's baseline 0.39-0.41) |"
+    echo "| gateway, reused tokens / plain YARP | $(rounds_ratio gateway-reused yarp) | >= 0.90 |"
+    echo "| gateway without cache, reused tokens / plain YARP | $(rounds_ratio gateway-nocache-reused yarp) | (stock JwtBearer: 0.58) |"
+    echo "| gateway, distinct tokens / plain YARP | $(rounds_ratio gateway-distinct yarp-distinct) | >= 0.70 |"
+    echo "| gateway without cache, distinct tokens / plain YARP | $(rounds_ratio gateway-nocache-distinct yarp-distinct) | |"
+    echo "| distinct-token requests per token of its round's slice (the most of any round) | $(ratio "$most_requests" "$DISTINCT_TOKENS") | <= 1 (no token reused) |"
     echo "| added p99 at ~60 %, gateway - plain YARP (ms) | $(awk -v a="$(field gateway-60pct 3)" -v b="$(field yarp-60pct 3)" 'BEGIN { printf "%.2f", a - b }') | <= 0.5 |"
     echo "| added p99 at ~60 %, gateway without cache - plain YARP (ms) | $(awk -v a="$(field gateway-nocache-60pct 3)" -v b="$(field yarp-60pct 3)" 'BEGIN { printf "%.2f", a - b }') | |"
     echo "| gateway RSS idle / plain YARP idle (MB) | $idle_gateway / $idle_yarp | |"
