@@ -94,21 +94,38 @@ field() { awk -v name="$1" -v col="$2" '$1 == name { print $col }' "$OUT/$REPORT
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 # row_name NAME ROUND: the report's row for NAME in that round ("NAME" in round 1, "NAME#ROUND" after).
 row_name() { if (( $2 == 1 )); then echo "$1"; else echo "$1#$2"; fi; }
-# rounds_ratio A B: the median over the rounds of A's req/s ÷ B's, then each round's ratio in brackets.
+# median: the median of the numbers on standard input, one per line.
+median() { sort -n | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+# rounds_median NAME COLUMN: the median over the rounds of NAME's COLUMN.
+rounds_median() {
+  local round
+  for round in $(seq 1 "$ROUNDS"); do field "$(row_name "$1" "$round")" "$2"; done | median
+}
+# rounds_ratio A B: the median over the rounds of A's req/s ÷ B's, then every round's ratio.
 rounds_ratio() {
   local round each=()
   for round in $(seq 1 "$ROUNDS"); do
     each+=("$(ratio "$(field "$(row_name "$1" "$round")" 2)" "$(field "$(row_name "$2" "$round")" 2)")")
   done
-  printf '%s\n' "${each[@]}" | sort -n | awk -v all="${each[*]}" '{ v[NR] = $1 }
-    END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; gsub(" ", ", ", all)
-          printf "%.2f%s", m, (NR > 1 ? " (rounds: " all ")" : "") }'
+  printf '%s\n' "${each[@]}" | median | awk '{ printf "%.2f", $1 }'
+  if (( ROUNDS > 1 )); then local all="${each[*]}"; echo " (rounds: ${all// /, })"; fi
 }
-# rounds_median NAME COLUMN: the median over the rounds of NAME's COLUMN.
-rounds_median() {
-  local round
-  for round in $(seq 1 "$ROUNDS"); do field "$(row_name "$1" "$round")" "$2"; done | sort -n \
-    | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+# saturation_rounds COUNT SLICE RUN...: ROUNDS rounds of the measured runs NAME:PID:URL, in reverse order on even rounds
+# (so a host that speeds up or slows down during a round weighs on both sides of a ratio), each run with COUNT tokens
+# from the file, round r's starting after the first (r - 1) × SLICE; rows after the first round are named "NAME#r".
+saturation_rounds() {
+  local count=$1 slice=$2 round order
+  shift 2
+  for round in $(seq 1 "$ROUNDS"); do
+    order="$*"
+    if (( round % 2 == 0 )); then order=$(printf '%s\n' "$@" | tac | xargs); fi
+    flock "$LOCK" bash -c "
+      $(declare -f wrk_run rss_mb cpu_ticks row_name); OUT=$OUT ROOT=$ROOT DURATION=$DURATION REPORT=$REPORT
+      for run in $order; do
+        IFS=: read -r name pid url <<<\"\$run\"
+        wrk_run \$(row_name \$name $round) \$pid \$url $count $CONNECTIONS 0 $(( (round - 1) * slice ))
+      done"
+  done
 }
 
 gateway_env() {
@@ -152,33 +169,14 @@ overhead() {
     for url in $direct_url $yarp_url $off_url $on_url; do
       TOKENS=$OUT/tokens/tokens.txt TOKEN_COUNT=$CONNECTIONS wrk -t1 -c$CONNECTIONS -d${WARMUP}s -s $ROOT/bench/tokens.lua \$url >/dev/null
     done"
-  # Each round runs every process in turn, in reverse order on even rounds, so a host that speeds up or slows down
-  # during a round weighs on both sides of a ratio; rows after the first round carry "#round".
-  local round order
-  for round in $(seq 1 "$ROUNDS"); do
-    order="direct:$PID_backend:$direct_url yarp:$PID_yarp:$yarp_url gateway-nocache-reused:$PID_gateway_nocache:$off_url gateway-reused:$PID_gateway:$on_url"
-    (( round % 2 == 0 )) && order=$(tr ' ' '\n' <<<"$order" | tac | xargs)
-    flock "$LOCK" bash -c "
-      $(declare -f wrk_run rss_mb cpu_ticks row_name); OUT=$OUT ROOT=$ROOT DURATION=$DURATION REPORT=$REPORT
-      for run in $order; do
-        IFS=: read -r name pid url <<<\"\$run\"
-        wrk_run \$(row_name \$name $round) \$pid \$url $CONNECTIONS $CONNECTIONS
-      done"
-  done
+  saturation_rounds "$CONNECTIONS" 0 "direct:$PID_backend:$direct_url" "yarp:$PID_yarp:$yarp_url" \
+    "gateway-nocache-reused:$PID_gateway_nocache:$off_url" "gateway-reused:$PID_gateway:$on_url"
 
   # Each round's distinct tokens are its own slice of the file: a token one round sent is never sent again, so the
   # cache's admission (a token validated twice) cannot turn later rounds into hits.
   log "saturation, a distinct token per request"
-  for round in $(seq 1 "$ROUNDS"); do
-    order="yarp-distinct:$PID_yarp:$yarp_url gateway-nocache-distinct:$PID_gateway_nocache:$off_url gateway-distinct:$PID_gateway:$on_url"
-    (( round % 2 == 0 )) && order=$(tr ' ' '\n' <<<"$order" | tac | xargs)
-    flock "$LOCK" bash -c "
-      $(declare -f wrk_run rss_mb cpu_ticks row_name); OUT=$OUT ROOT=$ROOT DURATION=$DURATION REPORT=$REPORT
-      for run in $order; do
-        IFS=: read -r name pid url <<<\"\$run\"
-        wrk_run \$(row_name \$name $round) \$pid \$url $DISTINCT_TOKENS $CONNECTIONS 0 $(( (round - 1) * DISTINCT_TOKENS ))
-      done"
-  done
+  saturation_rounds "$DISTINCT_TOKENS" "$DISTINCT_TOKENS" "yarp-distinct:$PID_yarp:$yarp_url" \
+    "gateway-nocache-distinct:$PID_gateway_nocache:$off_url" "gateway-distinct:$PID_gateway:$on_url"
 
   # 60 % of the gateway's saturation (reused tokens), offered to plain YARP and the gateway alike: each of the
   # connections waits 1 ms before each request, so the offered rate is about connections / (1 ms + latency).
