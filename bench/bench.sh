@@ -9,7 +9,8 @@ OUT=${BENCH_OUT:-$ROOT/bench/.out}
 LOCK=${BENCH_LOCK:-/tmp/dotnet.lock}
 DURATION=${DURATION:-10}          # seconds per measured wrk run
 CONNECTIONS=${CONNECTIONS:-32}    # wrk -t1 -c$CONNECTIONS, as in the issue's baselines
-WARMUP=${WARMUP:-20}              # seconds of load per process before the first measured run (tiered JIT still compiles for ~17 s)
+WARMUP=${WARMUP:-60}              # seconds of load per process before the first measured run (the JIT-compiled plain YARP and
+                                  # backend keep speeding up for 40-60 s of load; a shorter warm-up flatters the gateway)
 DISTINCT_TOKENS=${DISTINCT_TOKENS:-200000}   # per round of distinct-token runs
 ROUNDS=${ROUNDS:-3}               # rounds of the saturation runs (overhead); ratios are the median of the rounds' ratios
 BASE_PORT=${BASE_PORT:-17300}
