@@ -145,7 +145,7 @@ gateway_env() {
 overhead() {
   ensure_wrk
   ulimit -n "$(ulimit -Hn)"
-  BACKEND_PORT=$BASE_PORT; local yarp=$((BASE_PORT + 1)) gw_off=$((BASE_PORT + 2)) gw_on=$((BASE_PORT + 3))
+  BACKEND_PORT=$BASE_PORT; local yarp=$((BASE_PORT + 1)) gw_off=$((BASE_PORT + 2)) gw_on=$((BASE_PORT + 3)) stock=$((BASE_PORT + 4))
   if [[ ! -s $OUT/tokens/tokens.txt || -n $(find "$OUT/tokens/tokens.txt" -mmin +40) \
         || $(wc -l <"$OUT/tokens/tokens.txt") -lt $((DISTINCT_TOKENS * ROUNDS)) ]]; then
     log "minting $((DISTINCT_TOKENS * ROUNDS)) tokens"
@@ -153,6 +153,8 @@ overhead() {
   fi
   start backend "http://127.0.0.1:$BACKEND_PORT/orders/x" dotnet "$BIN/benchhost/BenchHost.dll" backend "$BACKEND_PORT" "$OUT/tokens/jwks.json"
   start yarp "http://127.0.0.1:$yarp/api/orders/x" dotnet "$BIN/benchhost/BenchHost.dll" yarp "$yarp" "http://127.0.0.1:$BACKEND_PORT"
+  start yarp-jwtbearer "http://127.0.0.1:$stock/api/orders/x" \
+    dotnet "$BIN/benchhost/BenchHost.dll" yarp-jwtbearer "$stock" "http://127.0.0.1:$BACKEND_PORT"
   # shellcheck disable=SC2046
   start gateway-nocache "http://127.0.0.1:$gw_off/health/ready" env $(gateway_env "$gw_off" 0) "${GATEWAY_CMD[@]}"
   # shellcheck disable=SC2046
@@ -162,21 +164,24 @@ overhead() {
   : >"$OUT/$REPORT.txt"
   local direct_url="http://127.0.0.1:$BACKEND_PORT/orders/1" yarp_url="http://127.0.0.1:$yarp/api/orders/1"
   local off_url="http://127.0.0.1:$gw_off/api/orders/1" on_url="http://127.0.0.1:$gw_on/api/orders/1"
+  local stock_url="http://127.0.0.1:$stock/api/orders/1"
   local before after
   before=$(machine)
 
-  log "saturation, reused tokens (one per connection): direct, plain YARP, gateway without and with the cache"
+  log "saturation, reused tokens (one per connection): direct, plain YARP, YARP with stock JwtBearer, gateway without and with the cache"
   flock "$LOCK" bash -c "
-    for url in $direct_url $yarp_url $off_url $on_url; do
+    for url in $direct_url $yarp_url $stock_url $off_url $on_url; do
       TOKENS=$OUT/tokens/tokens.txt TOKEN_COUNT=$CONNECTIONS wrk -t1 -c$CONNECTIONS -d${WARMUP}s -s $ROOT/bench/tokens.lua \$url >/dev/null
     done"
   saturation_rounds "$CONNECTIONS" 0 "direct:$PID_backend:$direct_url" "yarp:$PID_yarp:$yarp_url" \
+    "stock-jwtbearer-reused:$PID_yarp_jwtbearer:$stock_url" \
     "gateway-nocache-reused:$PID_gateway_nocache:$off_url" "gateway-reused:$PID_gateway:$on_url"
 
   # Each round's distinct tokens are its own slice of the file: a token one round sent is never sent again, so the
   # cache's admission (a token validated twice) cannot turn later rounds into hits.
   log "saturation, a distinct token per request"
   saturation_rounds "$DISTINCT_TOKENS" "$DISTINCT_TOKENS" "yarp-distinct:$PID_yarp:$yarp_url" \
+    "stock-jwtbearer-distinct:$PID_yarp_jwtbearer:$stock_url" \
     "gateway-nocache-distinct:$PID_gateway_nocache:$off_url" "gateway-distinct:$PID_gateway:$on_url"
 
   # 60 % of the gateway's saturation (reused tokens), offered to plain YARP and the gateway alike: each of the
@@ -216,9 +221,13 @@ overhead() {
     echo "| --- | ---: | ---: |"
     echo "| plain YARP / direct | $(rounds_ratio yarp direct) | (issue's baseline 0.39-0.41) |"
     echo "| gateway, reused tokens / plain YARP | $(rounds_ratio gateway-reused yarp) | >= 0.90 |"
-    echo "| gateway without cache, reused tokens / plain YARP | $(rounds_ratio gateway-nocache-reused yarp) | (stock JwtBearer: 0.58) |"
+    echo "| gateway without cache, reused tokens / plain YARP | $(rounds_ratio gateway-nocache-reused yarp) | |"
+    echo "| YARP with stock JwtBearer, reused tokens / plain YARP | $(rounds_ratio stock-jwtbearer-reused yarp) | (issue's baseline 0.58) |"
+    echo "| gateway, reused tokens / YARP with stock JwtBearer | $(rounds_ratio gateway-reused stock-jwtbearer-reused) | > 1 |"
     echo "| gateway, distinct tokens / plain YARP | $(rounds_ratio gateway-distinct yarp-distinct) | >= 0.70 |"
     echo "| gateway without cache, distinct tokens / plain YARP | $(rounds_ratio gateway-nocache-distinct yarp-distinct) | |"
+    echo "| YARP with stock JwtBearer, distinct tokens / plain YARP | $(rounds_ratio stock-jwtbearer-distinct yarp-distinct) | |"
+    echo "| gateway, distinct tokens / YARP with stock JwtBearer | $(rounds_ratio gateway-distinct stock-jwtbearer-distinct) | |"
     echo "| distinct-token requests per token of its round's slice (the most of any round) | $(ratio "$most_requests" "$DISTINCT_TOKENS") | <= 1 (no token reused) |"
     echo "| added p99 at ~60 %, gateway - plain YARP (ms) | $(awk -v a="$(field gateway-60pct 3)" -v b="$(field yarp-60pct 3)" 'BEGIN { printf "%.2f", a - b }') | <= 0.5 |"
     echo "| added p99 at ~60 %, gateway without cache - plain YARP (ms) | $(awk -v a="$(field gateway-nocache-60pct 3)" -v b="$(field yarp-60pct 3)" 'BEGIN { printf "%.2f", a - b }') | |"

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using TestSupport;
 using Yarp.ReverseProxy.Configuration;
 
@@ -6,11 +7,15 @@ using Yarp.ReverseProxy.Configuration;
 //   BenchHost mint <dir> <count>          a fresh RSA key: <dir>/jwks.json and <count> distinct valid tokens in <dir>/tokens.txt
 //   BenchHost backend <port> <jwks.json>  GET /orders/{**rest} answers "hello"; also discovery + JWKS for the gateway
 //   BenchHost yarp <port> <backend URL>   plain YARP 2.3, no authentication: /api/orders/{**rest} -> backend /orders/...
+//   BenchHost yarp-jwtbearer <port> <backend URL>
+//                                         the same YARP behind stock JwtBearer (the 0.58x baseline): the backend's
+//                                         discovery and JWKS, audience orders-api, every other option at its default
 return args switch
 {
     ["mint", var directory, var count] => Mint(directory, int.Parse(count, CultureInfo.InvariantCulture)),
     ["backend", var port, var jwks] => await RunAsync(Backend(port, File.ReadAllText(jwks))),
-    ["yarp", var port, var backend] => await RunAsync(PlainYarp(port, backend)),
+    ["yarp", var port, var backend] => await RunAsync(PlainYarp(port, backend, authority: null)),
+    ["yarp-jwtbearer", var port, var backend] => await RunAsync(PlainYarp(port, backend, authority: backend)),
     _ => Usage(),
 };
 
@@ -40,9 +45,22 @@ static WebApplication Backend(string port, string jwks)
     return app;
 }
 
-static WebApplication PlainYarp(string port, string backend)
+// With an authority: stock JwtBearer in front of the route, which requires an authenticated user (the default policy).
+static WebApplication PlainYarp(string port, string backend, string? authority)
 {
     var builder = SlimBuilder(port);
+    if (authority is not null)
+    {
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
+        {
+            options.Authority = authority;
+            options.Audience = "orders-api";
+            // The bench's authority is the loopback backend over plain HTTP; never outside a benchmark.
+            options.RequireHttpsMetadata = false;
+        });
+        builder.Services.AddAuthorization();
+    }
+
     builder.Services.AddReverseProxy().LoadFromMemory(
         [new RouteConfig
         {
@@ -50,6 +68,7 @@ static WebApplication PlainYarp(string port, string backend)
             ClusterId = "backend",
             Match = new RouteMatch { Path = "/api/orders/{**rest}" },
             Transforms = [new Dictionary<string, string> { ["PathRemovePrefix"] = "/api" }],
+            AuthorizationPolicy = authority is null ? null : "default",
         }],
         [new ClusterConfig
         {
@@ -57,6 +76,12 @@ static WebApplication PlainYarp(string port, string backend)
             Destinations = new Dictionary<string, DestinationConfig> { ["primary"] = new() { Address = backend } },
         }]);
     var app = builder.Build();
+    if (authority is not null)
+    {
+        app.UseAuthentication();
+        app.UseAuthorization();
+    }
+
     app.MapReverseProxy();
     return app;
 }
@@ -79,6 +104,6 @@ static async Task<int> RunAsync(WebApplication app)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: BenchHost mint <dir> <count> | backend <port> <jwks.json> | yarp <port> <backend URL>");
+    Console.Error.WriteLine("usage: BenchHost mint <dir> <count> | backend <port> <jwks.json> | yarp <port> <backend URL> | yarp-jwtbearer <port> <backend URL>");
     return 2;
 }
