@@ -14,8 +14,8 @@ return args switch
 {
     ["mint", var directory, var count] => Mint(directory, int.Parse(count, CultureInfo.InvariantCulture)),
     ["backend", var port, var jwks] => await RunAsync(Backend(port, File.ReadAllText(jwks))),
-    ["yarp", var port, var backend] => await RunAsync(PlainYarp(port, backend, authority: null)),
-    ["yarp-jwtbearer", var port, var backend] => await RunAsync(PlainYarp(port, backend, authority: backend)),
+    ["yarp", var port, var backend] => await RunAsync(Yarp(port, backend, authority: null)),
+    ["yarp-jwtbearer", var port, var backend] => await RunAsync(Yarp(port, backend, authority: backend)),
     _ => Usage(),
 };
 
@@ -46,7 +46,7 @@ static WebApplication Backend(string port, string jwks)
 }
 
 // With an authority: stock JwtBearer in front of the route, which requires an authenticated user (the default policy).
-static WebApplication PlainYarp(string port, string backend, string? authority)
+static WebApplication Yarp(string port, string backend, string? authority)
 {
     var builder = SlimBuilder(port);
     if (authority is not null)
