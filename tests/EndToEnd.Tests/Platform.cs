@@ -152,10 +152,10 @@ public sealed class Platform : IAsyncDisposable
     /// <summary>The services of one process (<c>gateway</c>, <c>orders</c>, <c>inventory</c>, <c>token-service</c>).</summary>
     public IServiceProvider Services(string process) => _processes.Single(p => p.Name == process).Services;
 
-    /// <summary>Every warning and error the processes logged so far, one line each, for a test to print when it fails.</summary>
+    /// <summary>Every warning and error the processes logged so far, one each (with its exception's stack trace), for a test to print when it fails.</summary>
     public IEnumerable<string> LoggedProblems() =>
         _processes.SelectMany(process => process.Services.GetRequiredService<FakeLogCollector>().GetSnapshot()
-            .Select(log => $"{process.Name} {log.Level} {log.Category}[{log.Id.Id}] {log.Message} {log.Exception?.GetType().Name}: {log.Exception?.Message}"));
+            .Select(log => $"{process.Name} {log.Level} {log.Category}[{log.Id.Id}] {log.Message} {log.Exception}"));
 
     private Uri Start<TEntryPoint>(string name, Dictionary<string, string> settings, int port = 0, Action<IServiceCollection>? replaceServices = null)
         where TEntryPoint : class
