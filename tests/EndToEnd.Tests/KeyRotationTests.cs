@@ -59,7 +59,7 @@ public sealed class KeyRotationTests : PlatformFixture
         var servedWithSuccessor = traffic.Served.Count(kid => kid == successor.KeyId);
         TestContext.Out.WriteLine(
             $"key rotation under traffic ({Apps} apps): {traffic.Requests} requests, {traffic.Failures.Count} failed, " +
-            $"{servedWithSuccessor} served with the successor's tokens; key-set fetches: " +
+            $"{servedWithSuccessor} served with the successor's tokens, which signs from {successor.ActivatesAt:HH:mm:ss.fff}; key-set fetches: " +
             string.Join(", ", Validators.Select(name => $"{name} {fetchCount[name]}")) +
             "; unknown-kid events: " + string.Join(", ", Validators.Select(name => $"{name} {unknownKidEvents[name]}")));
         Assert.Multiple(() =>
@@ -99,6 +99,9 @@ public sealed class KeyRotationTests : PlatformFixture
 
         public ConcurrentQueue<string> Failures { get; } = new();
 
+        /// <summary>When a failure happened, to set against the successor's activation (UTC, to the millisecond).</summary>
+        private static string Now => TimeProvider.System.GetUtcNow().ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture);
+
         /// <summary>The kid of the token of every request the services answered with 200.</summary>
         public ConcurrentQueue<string> Served { get; } = new();
 
@@ -119,7 +122,7 @@ public sealed class KeyRotationTests : PlatformFixture
                     }
                     else
                     {
-                        Failures.Enqueue($"{path} with kid {kid}: {(int)response.StatusCode}");
+                        Failures.Enqueue($"{path} with kid {kid}: {(int)response.StatusCode} at {Now}");
                     }
                 }
 
@@ -140,7 +143,7 @@ public sealed class KeyRotationTests : PlatformFixture
             }
             catch (HttpRequestException exception)
             {
-                Failures.Enqueue($"token endpoint: {exception.Message}");
+                Failures.Enqueue($"token endpoint: {exception.Message} at {Now}");
                 throw;
             }
         }
