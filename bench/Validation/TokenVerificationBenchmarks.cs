@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -16,7 +17,8 @@ namespace Validation;
 
 /// <summary>
 /// What one request costs the gateway's authentication (JwtBearer with the platform's token verification, exactly as
-/// <c>AddAccessTokenVerification</c> wires it), against one raw RSA-2048 PKCS#1 SHA-256 verification of the same token.
+/// <c>AddAccessTokenVerification</c> wires it), against one raw RSA-2048 PKCS#1 SHA-256 verification of the same token,
+/// and what stock JwtBearer's authentication costs for the same tokens (the baseline, in process).
 /// </summary>
 [MemoryDiagnoser]
 public class TokenVerificationBenchmarks
@@ -38,6 +40,7 @@ public class TokenVerificationBenchmarks
     private WebApplication _cached = null!;
     private WebApplication _small = null!;
     private WebApplication _uncached = null!;
+    private WebApplication _stock = null!;
     private int _next;
 
     [GlobalSetup]
@@ -64,7 +67,8 @@ public class TokenVerificationBenchmarks
         _cached = Gateway(cacheSize: 10_000);
         _small = Gateway(cacheSize: 1024);
         _uncached = Gateway(cacheSize: 0);
-        foreach (var app in new[] { _cached, _small, _uncached })
+        _stock = StockJwtBearer();
+        foreach (var app in new[] { _cached, _small, _uncached, _stock })
         {
             if (!Authenticate(app, token).GetAwaiter().GetResult())
             {
@@ -76,7 +80,7 @@ public class TokenVerificationBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        foreach (var app in new[] { _cached, _small, _uncached })
+        foreach (var app in new[] { _cached, _small, _uncached, _stock })
         {
             app.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
@@ -102,11 +106,17 @@ public class TokenVerificationBenchmarks
     [Benchmark(Description = "gateway auth, cache on, seen token")]
     public Task<bool> SeenToken() => Authenticate(_cached, _tokens[0]);
 
-    /// <summary>How each gateway variant answers a few calls, for the --check sanity run.</summary>
+    [Benchmark(Description = "stock JwtBearer, same token")]
+    public Task<bool> StockSameToken() => Authenticate(_stock, _tokens[0]);
+
+    [Benchmark(Description = "stock JwtBearer, new token")]
+    public Task<bool> StockNewToken() => Authenticate(_stock, _tokens[_next++ % DistinctTokens]);
+
+    /// <summary>How each gateway variant (and stock JwtBearer) answers a few calls, for the --check sanity run.</summary>
     public async Task<string> CheckAsync()
     {
         var lines = new List<string>();
-        foreach (var (name, app) in new[] { ("uncached", _uncached), ("cached", _cached), ("small", _small) })
+        foreach (var (name, app) in new[] { ("uncached", _uncached), ("cached", _cached), ("small", _small), ("stock", _stock) })
         {
             for (var i = 0; i < 3; i++)
             {
@@ -146,6 +156,23 @@ public class TokenVerificationBenchmarks
         });
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddAccessTokenVerification();
+        return builder.Build();
+    }
+
+    /// <summary>
+    /// Stock JwtBearer as the baseline runs it (bench/BenchHost's <c>yarp-jwtbearer</c>): every option at its
+    /// default, issuer and audience checked; the key is given directly rather than fetched, as there is no authority here.
+    /// </summary>
+    private WebApplication StockJwtBearer()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
+        {
+            options.TokenValidationParameters.ValidIssuer = FakeAuthority.Issuer;
+            options.TokenValidationParameters.ValidAudience = "orders-api";
+            options.TokenValidationParameters.IssuerSigningKey = _parameters.IssuerSigningKey;
+        });
         return builder.Build();
     }
 }
