@@ -43,6 +43,9 @@ public class TokenVerificationBenchmarks
     private WebApplication _stock = null!;
     private int _next;
 
+    /// <summary>Every authentication set-up the benchmarks run, to check and to dispose.</summary>
+    private WebApplication[] Apps => [_cached, _small, _uncached, _stock];
+
     [GlobalSetup]
     public void Setup()
     {
@@ -68,7 +71,7 @@ public class TokenVerificationBenchmarks
         _small = Gateway(cacheSize: 1024);
         _uncached = Gateway(cacheSize: 0);
         _stock = StockJwtBearer();
-        foreach (var app in new[] { _cached, _small, _uncached, _stock })
+        foreach (var app in Apps)
         {
             if (!Authenticate(app, token).GetAwaiter().GetResult())
             {
@@ -80,7 +83,7 @@ public class TokenVerificationBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        foreach (var app in new[] { _cached, _small, _uncached, _stock })
+        foreach (var app in Apps)
         {
             app.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
